@@ -81,6 +81,9 @@ public:
 
     // "libvirt", "virtualbox", "none".
     virtual std::string driver_name() const = 0;
+    // False for drivers that record an engine they do not run (none): no VM, no SSH, no
+    // provisioning.
+    virtual bool has_vm() const { return true; }
     // Applies create flags and checks the host can do it (hypervisor reachable, image present,
     // sizes sane). Changes nothing; throws UsageError / Unavailable with one clear line.
     virtual void configure(const FlagValues& flags) = 0;

@@ -1,0 +1,53 @@
+#pragma once
+// What every command gets: the global flags, the store, the process runner and drivers.
+#include "drivers/driver.h"
+#include "machine/certs.h"
+#include "machine/host.h"
+#include "machine/store.h"
+#include "machine/support/process.h"
+
+#include <memory>
+#include <string>
+
+namespace CLI {
+class App;
+}
+
+namespace machine::cli {
+
+struct GlobalOptions {
+    std::string storage_path;
+    bool debug = false;
+    bool native_ssh = false;
+    std::string tls_ca_cert, tls_ca_key, tls_client_cert, tls_client_key;
+};
+
+class Context {
+public:
+    GlobalOptions opts;
+
+    Store store() const;
+    TlsPaths tls_paths() const;
+    support::ProcessRunner& runner() { return m_runner; }
+    // A new, unconfigured driver for a machine about to be created.
+    std::unique_ptr<drivers::Driver> new_driver(const std::string& driver_name,
+                                                const std::string& machine_name);
+    // The driver of an existing machine, restored from its config.json.
+    std::unique_ptr<drivers::Driver> driver_for(const Host& host);
+
+private:
+    support::SystemProcessRunner m_runner;
+};
+
+// Each file in cli/ adds its commands to the app.
+void add_create_command(CLI::App& app, Context& ctx);
+void add_rm_command(CLI::App& app, Context& ctx);
+void add_ls_command(CLI::App& app, Context& ctx);
+void add_info_commands(CLI::App& app, Context& ctx);      // inspect config url ip status active
+void add_env_command(CLI::App& app, Context& ctx);
+void add_lifecycle_commands(CLI::App& app, Context& ctx); // start stop restart kill
+void add_ssh_commands(CLI::App& app, Context& ctx);       // ssh scp
+void add_cert_commands(CLI::App& app, Context& ctx);      // regenerate-certs provision
+void add_version_command(CLI::App& app, Context& ctx);
+
+} // namespace machine::cli

@@ -1,0 +1,89 @@
+#include "machine/create.h"
+
+#include "engine/dockerd_config.h"
+#include "machine/names.h"
+#include "machine/progress.h"
+#include "machine/provisioning.h"
+#include "machine/support/error.h"
+#include "machine/support/log.h"
+
+#include <fmt/format.h>
+#include <fmt/ostream.h>
+
+#include <ctime>
+
+namespace machine {
+
+std::string now_rfc3339() {
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    ::gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+Host create_machine(const CreateRequest& request, drivers::Driver& driver,
+                    CreateServices& services) {
+    const Store& store = services.store;
+    // Everything that can be checked without changing anything, first.
+    validate_name(request.name);
+    if (store.exists(request.name))
+        throw UsageError(fmt::format("machine \"{}\" already exists", request.name));
+    engine::validate(request.engine);
+    driver.configure(request.driver_flags);
+
+    const bool is_vm = driver.has_vm();
+    Progress progress(services.out, is_vm ? k_vm_create_steps : 2);
+    fmt::print(services.out, "Creating machine \"{}\" with the {} driver\n", request.name,
+               driver.driver_name());
+
+    progress.step("Checking certificates");
+    if (ensure_store_certs(services.tls))
+        support::info("Created a CA and client certificate in {}",
+                      services.tls.ca_cert.parent_path().string());
+
+    store.reserve(request.name);
+    auto lock = store.lock(request.name);
+    Host host;
+    host.name = request.name;
+    host.driver_name = driver.driver_name();
+    host.created_at = now_rfc3339();
+    host.options.engine = request.engine;
+    host.options.swarm = request.swarm;
+    host.options.auth = make_auth_options(store, services.tls, request.name, request.tls_sans);
+    host.error = "create did not finish";
+    host.driver = driver.to_json();
+    store.save(host);
+
+    try {
+        install_client_certs(host.options.auth);
+        if (is_vm) {
+            provision_new_vm(host, driver, progress, services);
+        } else {
+            progress.step("Recording the engine");
+            host.driver = driver.to_json();
+        }
+        host.error.clear();
+        store.save(host);
+        progress.finish();
+    } catch (const std::exception& e) {
+        progress.finish(false);
+        host.driver = driver.to_json();
+        host.error = e.what();
+        try {
+            store.save(host);
+        } catch (const std::exception& save_error) {
+            support::warn("could not record the failure: {}", save_error.what());
+        }
+        throw;
+    }
+    if (is_vm) {
+        fmt::print(services.out, "Docker is up and running! ({:.0f}s)\n", progress.total_seconds());
+    }
+    fmt::print(services.out,
+               "To point your Docker client at it, run: eval $(machine env {})\n", host.name);
+    return host;
+}
+
+} // namespace machine

@@ -1,0 +1,70 @@
+#pragma once
+// The Host model: what config.json records about one machine, in docker-machine's shape
+// (ConfigVersion, Driver, DriverName, HostOptions{EngineOptions, SwarmOptions, AuthOptions}, Name)
+// so scripts that read `inspect` keep working. In memory every path is absolute; the Store makes
+// paths under the store relative on save.
+#include "engine/engine_options.h"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace machine {
+
+namespace fs = std::filesystem;
+
+inline constexpr int k_config_version = 4; // docker-machine wrote 3; 4 adds relative paths
+
+struct AuthOptions {
+    fs::path cert_dir;      // <store>/certs
+    fs::path ca_cert;       // CA certificate (store-wide unless --tls-ca-cert)
+    fs::path ca_key;        // CA private key
+    fs::path client_cert;   // client certificate the host's docker uses
+    fs::path client_key;
+    fs::path server_cert;   // in the machine folder
+    fs::path server_key;
+    fs::path store_path;    // the machine folder = DOCKER_CERT_PATH
+    std::vector<std::string> server_cert_sans; // extra --tls-san entries
+    std::string ca_cert_remote = "/etc/docker/ca.pem";
+    std::string server_cert_remote = "/etc/docker/server.pem";
+    std::string server_key_remote = "/etc/docker/server-key.pem";
+};
+
+struct SwarmOptions {
+    bool manager = false;    // --swarm-manager: init a swarm on this machine
+    std::string join;        // --swarm-join NAME: join NAME's swarm
+    std::string role = "worker";
+};
+
+struct HostOptions {
+    engine::EngineOptions engine;
+    SwarmOptions swarm;
+    AuthOptions auth;
+};
+
+struct Host {
+    int config_version = k_config_version;
+    std::string name;
+    std::string driver_name;
+    nlohmann::json driver = nlohmann::json::object(); // the driver's own section
+    HostOptions options;
+    std::string created_at;  // RFC 3339, UTC
+    std::string error;       // why the last create/provision failed; "" when healthy
+
+    // tcp://<ip>:<port> from the recorded IP; "" if the IP is unknown.
+    std::string url() const;
+    std::string ip() const { return driver.value("IPAddress", ""); }
+};
+
+void to_json(nlohmann::json& j, const Host& h);
+void from_json(const nlohmann::json& j, Host& h);
+
+// Rewrites every string under a key ending in "Path" or "Dir" (and the string elements of
+// such arrays) between absolute-under-root and relative-to-root. Paths outside the root and
+// remote (guest) paths are left alone.
+void relativize_paths(nlohmann::json& j, const fs::path& root);
+void absolutize_paths(nlohmann::json& j, const fs::path& root);
+
+} // namespace machine
