@@ -72,3 +72,13 @@ std::vector<DomainInterface> parse_domain_interfaces(const std::string& text) {
 }
 
 } // namespace machine::drivers::libvirt
+
+namespace machine::drivers::libvirt {
+std::vector<std::string> parse_domain_disk_files(const std::string& text) {
+    std::vector<std::string> out;
+    if (auto srcs = xml::select(text, "/domain/devices/disk/source[@file]"))
+        for (const auto& s : *srcs)
+            out.push_back(s.attr("file"));
+    return out;
+}
+} // namespace machine::drivers::libvirt

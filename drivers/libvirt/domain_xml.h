@@ -35,3 +35,8 @@ struct DomainInterface {
 std::vector<DomainInterface> parse_domain_interfaces(const std::string& xml);
 
 } // namespace machine::drivers::libvirt
+
+namespace machine::drivers::libvirt {
+// The <source file=...> paths of a domain's disks (empty on malformed XML).
+std::vector<std::string> parse_domain_disk_files(const std::string& xml);
+} // namespace machine::drivers::libvirt
