@@ -1,0 +1,67 @@
+#pragma once
+// A small Docker Engine API client over TLS (libcurl): the server is verified against the
+// machine CA and the client certificate is presented. Enough for provisioning (/_ping,
+// /version) and swarm (/info, /swarm/init, /swarm/join, /nodes).
+#include <nlohmann/json.hpp>
+
+#include <chrono>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace machine::provision {
+
+struct TlsFiles {
+    std::filesystem::path ca;   // the machine CA that signed the server certificate
+    std::filesystem::path cert; // client certificate
+    std::filesystem::path key;  // client key
+};
+
+struct ApiResponse {
+    long status = 0;     // HTTP status
+    nlohmann::json body; // parsed JSON, or null when the body is empty or not JSON
+    std::string text;    // the raw body
+    bool ok() const { return status >= 200 && status < 300; }
+};
+
+// Whether an engine answers. Abstract so the Provisioner can be tested without a network.
+class EngineProbe {
+public:
+    virtual ~EngineProbe() = default;
+    // Returns once the engine answers /_ping; throws TimeoutError at `deadline`.
+    virtual void wait_for_ping(std::chrono::steady_clock::time_point deadline) = 0;
+};
+
+class DockerApi : public EngineProbe {
+public:
+    // `base_url` like "https://192.168.122.10:2376". `timeout` bounds each request.
+    DockerApi(std::string base_url, TlsFiles tls,
+              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+
+    // True when GET /_ping answers "OK", false for any other HTTP answer. Throws Error with
+    // curl's message when the engine cannot be reached or TLS verification fails.
+    bool ping();
+    // GET `path` (e.g. "/info"); throws Error with the engine's message on a non-2xx status.
+    nlohmann::json get(const std::string& path);
+    // POST `path` with a JSON body (null: no body). Returns any HTTP answer; throws only when
+    // the engine cannot be reached.
+    ApiResponse post(const std::string& path, const nlohmann::json& body = nullptr);
+    // GET /version -> "Version", e.g. "20.10.24+dfsg1".
+    std::string version();
+    // Any method; throws only when the engine cannot be reached.
+    ApiResponse request(const std::string& method, const std::string& path,
+                        const std::optional<std::string>& body = std::nullopt);
+
+    // Pings with a 0.25 s .. 2 s backoff until `deadline`, then throws TimeoutError with the
+    // last error.
+    void wait_for_ping(std::chrono::steady_clock::time_point deadline) override;
+
+    const std::string& base_url() const { return m_base_url; }
+
+private:
+    std::string m_base_url;
+    TlsFiles m_tls;
+    std::chrono::milliseconds m_timeout;
+};
+
+} // namespace machine::provision
