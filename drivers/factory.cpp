@@ -1,6 +1,7 @@
 #include "drivers/factory.h"
 
 #include "drivers/none/none_driver.h"
+#include "drivers/virtualbox/virtualbox_driver.h"
 #include "machine/support/error.h"
 
 #include <fmt/format.h>
@@ -15,11 +16,14 @@ std::vector<FlagSpec> all_create_flags() {
     auto add = [&](std::vector<FlagSpec> more) {
         flags.insert(flags.end(), more.begin(), more.end());
     };
+    add(virtualbox::VirtualBoxDriver::create_flags());
     add(none::NoneDriver::create_flags());
     return flags;
 }
 
 std::unique_ptr<Driver> make_driver(const std::string& name, const DriverContext& ctx) {
+    if (name == "virtualbox")
+        return std::make_unique<virtualbox::VirtualBoxDriver>(ctx);
     if (name == "none")
         return std::make_unique<none::NoneDriver>(ctx);
     throw UsageError(fmt::format("unknown driver \"{}\" (available: {})", name,
