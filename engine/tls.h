@@ -27,6 +27,7 @@ struct CaFiles {
 // Creates a self-signed CA (O=<org>, CA:TRUE, ~10 years) unless both files exist; an existing CA
 // is reused, never replaced. Returns true when it created one. Throws Error when only one of the
 // two files exists (a half-present CA must be looked at by a person, not overwritten).
+// Creation is serialized across processes by a flock on `.ca.lock` beside the key.
 bool ensure_ca(const CaFiles& ca, const std::string& org);
 
 // Signs a client certificate (CN=client, O=<org>, clientAuth, ~3 years) with a fresh key.

@@ -66,7 +66,7 @@ struct ClientResult {
     std::string error;
 };
 
-class Handshake : public TlsDir {
+class TlsHandshake : public TlsDir {
 protected:
     void SetUp() override {
         TlsDir::SetUp();
@@ -155,7 +155,7 @@ protected:
     }
 };
 
-TEST_F(Handshake, SucceedsWithTheClientCertificate) {
+TEST_F(TlsHandshake, SucceedsWithTheClientCertificate) {
     ServerResult server;
     auto client = exchange(ca.cert, &client_cert, &client_key, "127.0.0.1", server);
     EXPECT_TRUE(client.handshake_ok) << client.error;
@@ -165,7 +165,7 @@ TEST_F(Handshake, SucceedsWithTheClientCertificate) {
     EXPECT_EQ(server.peer_cn, "client");
 }
 
-TEST_F(Handshake, FailsWithoutAClientCertificate) {
+TEST_F(TlsHandshake, FailsWithoutAClientCertificate) {
     ServerResult server;
     auto client = exchange(ca.cert, nullptr, nullptr, "127.0.0.1", server);
     EXPECT_EQ(client.reply, "");
@@ -174,7 +174,7 @@ TEST_F(Handshake, FailsWithoutAClientCertificate) {
         << server.error;
 }
 
-TEST_F(Handshake, FailsWithAClientCertificateFromAnotherCa) {
+TEST_F(TlsHandshake, FailsWithAClientCertificateFromAnotherCa) {
     CaFiles other{dir / "other-ca.pem", dir / "other-ca-key.pem"};
     ASSERT_TRUE(ensure_ca(other, "mallory"));
     issue_client_cert(other, dir / "m.pem", dir / "m-key.pem", "mallory");
@@ -186,7 +186,7 @@ TEST_F(Handshake, FailsWithAClientCertificateFromAnotherCa) {
     EXPECT_NE(server.error.find("certificate verify failed"), std::string::npos) << server.error;
 }
 
-TEST_F(Handshake, ServerCertificateCannotStandInForTheClientCertificate) {
+TEST_F(TlsHandshake, ServerCertificateCannotStandInForTheClientCertificate) {
     ServerResult server;
     auto client = exchange(ca.cert, &server_cert, &server_key, "127.0.0.1", server);
     EXPECT_EQ(client.reply, "");
@@ -194,7 +194,7 @@ TEST_F(Handshake, ServerCertificateCannotStandInForTheClientCertificate) {
     EXPECT_NE(server.error.find("certificate verify failed"), std::string::npos) << server.error;
 }
 
-TEST_F(Handshake, ClientRefusesAServerWhoseCertificateDoesNotCoverTheAddress) {
+TEST_F(TlsHandshake, ClientRefusesAServerWhoseCertificateDoesNotCoverTheAddress) {
     ServerResult server;
     auto client = exchange(ca.cert, &client_cert, &client_key, "127.0.0.2", server);
     EXPECT_FALSE(client.handshake_ok);

@@ -85,9 +85,9 @@ void forge(const CaFiles& ca, const fs::path& out, long from_days, long to_days,
     machine::support::atomic_write(out, ossl::cert_to_pem(x.get()));
 }
 
-class Tls : public TlsDir {};
+class TlsAuthority : public TlsDir {};
 
-TEST_F(Tls, ChainVerifiesInProcessWithTheRightPurposes) {
+TEST_F(TlsAuthority, ChainVerifiesInProcessWithTheRightPurposes) {
     make_all(k_sans);
     EXPECT_EQ(verify_code(ca.cert, server_cert, X509_PURPOSE_SSL_SERVER), X509_V_OK);
     EXPECT_EQ(verify_code(ca.cert, client_cert, X509_PURPOSE_SSL_CLIENT), X509_V_OK);
@@ -105,7 +105,7 @@ TEST_F(Tls, ChainVerifiesInProcessWithTheRightPurposes) {
     EXPECT_FALSE(check_server_cert(ca.cert, client_cert, "").ok);
 }
 
-TEST_F(Tls, OpensslCommandVerifiesPurposesAndAddresses) {
+TEST_F(TlsAuthority, OpensslCommandVerifiesPurposesAndAddresses) {
     make_all(k_sans);
     auto ok = [&](std::vector<std::string> args, const fs::path& leaf) {
         std::vector<std::string> all = {"verify", "-CAfile", ca.cert.string()};
@@ -129,7 +129,7 @@ TEST_F(Tls, OpensslCommandVerifiesPurposesAndAddresses) {
     EXPECT_FALSE(ok({"-purpose", "sslserver"}, ca.key)); // a key is no certificate
 }
 
-TEST_F(Tls, ExtensionsSubjectsAndKeysAreWhatDockerExpects) {
+TEST_F(TlsAuthority, ExtensionsSubjectsAndKeysAreWhatDockerExpects) {
     make_all(k_sans);
     std::string ca_text = cert_text(ca.cert);
     EXPECT_NE(ca_text.find("Subject: O = alice.myvm\n"), std::string::npos) << ca_text;
@@ -184,7 +184,7 @@ TEST_F(Tls, ExtensionsSubjectsAndKeysAreWhatDockerExpects) {
     EXPECT_EQ(machine::support::read_file(server_key).rfind("-----BEGIN PRIVATE KEY-----", 0), 0u);
 }
 
-TEST_F(Tls, SansAreReadBackDeduplicatedAndExpiryIsAboutThreeAndTenYears) {
+TEST_F(TlsAuthority, SansAreReadBackDeduplicatedAndExpiryIsAboutThreeAndTenYears) {
     make_all(k_sans);
     EXPECT_EQ(certificate_sans(server_cert),
               (std::vector<std::string>{"myvm", "localhost", "192.168.122.5", "127.0.0.1", "::1"}));
@@ -199,7 +199,7 @@ TEST_F(Tls, SansAreReadBackDeduplicatedAndExpiryIsAboutThreeAndTenYears) {
     EXPECT_THROW(certificate_sans(dir / "absent.pem"), machine::Error);
 }
 
-TEST_F(Tls, WrongCaFailsEverywhere) {
+TEST_F(TlsAuthority, WrongCaFailsEverywhere) {
     make_all(k_sans);
     CaFiles other{dir / "other-ca.pem", dir / "other-ca-key.pem"};
     ASSERT_TRUE(ensure_ca(other, "mallory"));
@@ -215,7 +215,7 @@ TEST_F(Tls, WrongCaFailsEverywhere) {
     EXPECT_FALSE(check_client_cert(other.cert, client_cert).ok);
 }
 
-TEST_F(Tls, PrivateKeysAre0600AndCertificates0644EvenUnderPermissiveUmask) {
+TEST_F(TlsAuthority, PrivateKeysAre0600AndCertificates0644EvenUnderPermissiveUmask) {
     mode_t old = ::umask(0);
     make_all(k_sans);
     ::umask(old);
@@ -230,7 +230,7 @@ TEST_F(Tls, PrivateKeysAre0600AndCertificates0644EvenUnderPermissiveUmask) {
         EXPECT_EQ(e.path().filename().string().find(".tmp"), std::string::npos) << e.path();
 }
 
-TEST_F(Tls, ExistingCaIsReusedByteForByteAndHalfCaIsRefused) {
+TEST_F(TlsAuthority, ExistingCaIsReusedByteForByteAndHalfCaIsRefused) {
     make_all(k_sans);
     std::string cert_before = machine::support::read_file(ca.cert);
     std::string key_before = machine::support::read_file(ca.key);
@@ -264,7 +264,7 @@ TEST_F(Tls, ExistingCaIsReusedByteForByteAndHalfCaIsRefused) {
     EXPECT_EQ(machine::support::read_file(ca.key), key_before);
 }
 
-TEST_F(Tls, CheckServerCertNamesTheMissingAddressAndWhatIsCovered) {
+TEST_F(TlsAuthority, CheckServerCertNamesTheMissingAddressAndWhatIsCovered) {
     make_all(k_sans);
     auto check = check_server_cert(ca.cert, server_cert, "192.168.122.9");
     EXPECT_FALSE(check.ok);
@@ -274,7 +274,7 @@ TEST_F(Tls, CheckServerCertNamesTheMissingAddressAndWhatIsCovered) {
               "'not-an-ip' is not an IP address");
 }
 
-TEST_F(Tls, ChecksReportMissingExpiredFutureAndEkulessCertificates) {
+TEST_F(TlsAuthority, ChecksReportMissingExpiredFutureAndEkulessCertificates) {
     make_all(k_sans);
     auto missing = check_server_cert(ca.cert, dir / "nope.pem", "");
     EXPECT_FALSE(missing.ok);
@@ -303,7 +303,7 @@ TEST_F(Tls, ChecksReportMissingExpiredFutureAndEkulessCertificates) {
               "the server certificate is not meant for a TLS server");
 }
 
-TEST_F(Tls, BadInputIsRefusedBeforeAnythingIsWritten) {
+TEST_F(TlsAuthority, BadInputIsRefusedBeforeAnythingIsWritten) {
     ASSERT_TRUE(ensure_ca(ca, "alice.myvm"));
     EXPECT_THROW(issue_server_cert(ca, server_cert, server_key, "alice.myvm", {"ok", "bad name"}),
                  machine::UsageError);
@@ -318,7 +318,7 @@ TEST_F(Tls, BadInputIsRefusedBeforeAnythingIsWritten) {
     EXPECT_FALSE(fs::exists(dir / "x-key.pem"));
 }
 
-TEST_F(Tls, IssuingWithAMismatchedCaKeyFails) {
+TEST_F(TlsAuthority, IssuingWithAMismatchedCaKeyFails) {
     ASSERT_TRUE(ensure_ca(ca, "alice.myvm"));
     CaFiles other{dir / "o.pem", dir / "o-key.pem"};
     ASSERT_TRUE(ensure_ca(other, "other"));
@@ -333,7 +333,7 @@ TEST_F(Tls, IssuingWithAMismatchedCaKeyFails) {
     EXPECT_FALSE(fs::exists(client_key));
 }
 
-TEST_F(Tls, ServerCertWithoutDnsNamesUsesOrgAsCommonName) {
+TEST_F(TlsAuthority, ServerCertWithoutDnsNamesUsesOrgAsCommonName) {
     ASSERT_TRUE(ensure_ca(ca, "alice.myvm"));
     issue_server_cert(ca, server_cert, server_key, "alice.myvm", {"10.1.2.3"});
     EXPECT_NE(cert_text(server_cert).find("Subject: O = alice.myvm, CN = alice.myvm\n"),
@@ -341,7 +341,7 @@ TEST_F(Tls, ServerCertWithoutDnsNamesUsesOrgAsCommonName) {
     EXPECT_EQ(certificate_sans(server_cert), std::vector<std::string>{"10.1.2.3"});
 }
 
-TEST_F(Tls, CheckServerCertIsFastEnoughForEnv) {
+TEST_F(TlsAuthority, CheckServerCertIsFastEnoughForEnv) {
     make_all(k_sans);
     using clock = std::chrono::steady_clock;
     std::vector<long> us;

@@ -90,11 +90,11 @@ struct QuoteCase {
     std::string in, out;
 };
 
-class ExecWord : public ::testing::TestWithParam<QuoteCase> {};
+class SystemdExecWord : public ::testing::TestWithParam<QuoteCase> {};
 
-TEST_P(ExecWord, Quotes) { EXPECT_EQ(systemd_exec_word(GetParam().in), GetParam().out); }
+TEST_P(SystemdExecWord, Quotes) { EXPECT_EQ(systemd_exec_word(GetParam().in), GetParam().out); }
 
-INSTANTIATE_TEST_SUITE_P(Table, ExecWord,
+INSTANTIATE_TEST_SUITE_P(Table, SystemdExecWord,
                          ::testing::Values(QuoteCase{"--debug", "--debug"},
                                            QuoteCase{"--a=b:c,d/e.f+g@h", "--a=b:c,d/e.f+g@h"},
                                            QuoteCase{"", "\"\""},
@@ -112,9 +112,9 @@ struct BadCase {
     std::string fragment; // and some of the reason
 };
 
-class RejectsOptions : public ::testing::TestWithParam<BadCase> {};
+class RejectsEngineOptions : public ::testing::TestWithParam<BadCase> {};
 
-TEST_P(RejectsOptions, WithMessageNamingTheFlag) {
+TEST_P(RejectsEngineOptions, WithMessageNamingTheFlag) {
     const auto& c = GetParam();
     for (auto render : {0, 1, 2}) {
         try {
@@ -170,7 +170,7 @@ EngineOptions with_driver(std::string d) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    Table, RejectsOptions,
+    Table, RejectsEngineOptions,
     ::testing::Values(
         BadCase{"empty", opt(""), "--engine-opt", "expected name"},
         BadCase{"equals only", opt("=x"), "--engine-opt", "expected name"},
@@ -223,7 +223,7 @@ INSTANTIATE_TEST_SUITE_P(
         return n;
     });
 
-TEST(Validate, AcceptsTypicalOptions) {
+TEST(EngineOptionsValidate, AcceptsTypicalOptions) {
     EngineOptions o;
     o.arbitrary_flags = {"debug", "log-level=debug", "dns=8.8.8.8", "max-concurrent-downloads=6",
                          "default-address-pool=base=10.10.0.0/16,size=24"};
