@@ -1,0 +1,171 @@
+// Execution of a parsed template (template_ast.h) against JSON data, and the public entry points
+// render_template / validate_template / unescape_format.
+#include "machine/support/error.h"
+#include "machine/support/template.h"
+#include "machine/support/template_eval.h"
+
+#include <fmt/format.h>
+
+namespace machine::support {
+
+namespace tmpl {
+
+namespace {
+
+class Evaluator {
+public:
+    Evaluator(const Template& t, const json& root) : m_t(t), m_root(root) {}
+
+    std::string run() {
+        walk(m_t.nodes, m_root);
+        return std::move(m_out);
+    }
+
+private:
+    [[noreturn]] void fail(std::size_t pos, const std::string& msg) const {
+        throw UsageError(fmt::format("template error at {}: {}", position(m_t.source, pos), msg));
+    }
+
+    void walk(const std::vector<Node>& nodes, const json& dot) {
+        for (const auto& node : nodes) {
+            switch (node.kind) {
+            case Node::Kind::Text: m_out += node.text; break;
+            case Node::Kind::Action: m_out += go_print(pipeline(node.pipe, dot)); break;
+            case Node::Kind::If:
+                walk(truth(pipeline(node.pipe, dot)) ? node.body : node.else_body, dot);
+                break;
+            case Node::Kind::With: {
+                const json v = pipeline(node.pipe, dot);
+                if (truth(v)) {
+                    walk(node.body, v);
+                } else {
+                    walk(node.else_body, dot);
+                }
+                break;
+            }
+            case Node::Kind::Range: range(node, dot); break;
+            }
+        }
+    }
+
+    void range(const Node& node, const json& dot) {
+        const json v = pipeline(node.pipe, dot);
+        std::size_t count = 0;
+        if (v.is_array() || v.is_object()) { // objects in key order, as Go sorts map keys
+            for (const auto& item : v) {
+                walk(node.body, item);
+                ++count;
+            }
+        } else if (v.is_number_integer()) { // Go 1.22: range over an int counts 0..n-1
+            for (long long i = 0; i < v.get<long long>(); ++i) {
+                walk(node.body, json(i));
+                ++count;
+            }
+        } else if (!v.is_null()) {
+            fail(node.pos, fmt::format("range can't iterate over {}", go_print(v)));
+        }
+        if (count == 0) {
+            walk(node.else_body, dot);
+        }
+    }
+
+    json pipeline(const Pipeline& pipe, const json& dot) {
+        json value;
+        bool have = false;
+        for (const auto& cmd : pipe.commands) {
+            value = command(cmd, dot, have ? &value : nullptr);
+            have = true;
+        }
+        return value;
+    }
+
+    json command(const Command& cmd, const json& dot, const json* prev) {
+        const Operand& head = cmd.args.front();
+        if (head.kind != Operand::Kind::Function) {
+            if (cmd.args.size() > 1 || prev) {
+                fail(cmd.args.size() > 1 ? cmd.args[1].pos : head.pos,
+                     "can't give argument to non-function");
+            }
+            return operand(head, dot);
+        }
+        std::vector<json> args;
+        for (std::size_t i = 1; i < cmd.args.size(); ++i) {
+            args.push_back(operand(cmd.args[i], dot));
+        }
+        if (prev) {
+            args.push_back(*prev);
+        }
+        try {
+            return call_function(head.function, args);
+        } catch (const FuncError& e) {
+            fail(head.pos, fmt::format("error calling {}: {}", head.function, e.what()));
+        }
+    }
+
+    json operand(const Operand& op, const json& dot) {
+        switch (op.kind) {
+        case Operand::Kind::Dot: return fields(dot, op);
+        case Operand::Kind::Root: return fields(m_root, op);
+        case Operand::Kind::Literal: return op.literal;
+        case Operand::Kind::Sub: return fields(pipeline(*op.sub, dot), op);
+        case Operand::Kind::Function: // a function name as an argument: called without arguments
+            try {
+                return call_function(op.function, {});
+            } catch (const FuncError& e) {
+                fail(op.pos, fmt::format("error calling {}: {}", op.function, e.what()));
+            }
+        }
+        return nullptr;
+    }
+
+    // Follows op.fields from `v`: a missing key or a null on the way gives null (Go prints
+    // <no value>); a field of a string, number, bool or list is an error, as in Go.
+    json fields(const json& v, const Operand& op) {
+        const json* cur = &v;
+        static const json k_null;
+        for (const auto& name : op.fields) {
+            if (cur->is_null()) {
+                return nullptr;
+            }
+            if (!cur->is_object()) {
+                fail(op.pos, fmt::format("can't evaluate field {} in type {}", name,
+                                         type_name(*cur)));
+            }
+            auto it = cur->find(name);
+            cur = it == cur->end() ? &k_null : &*it;
+        }
+        return *cur;
+    }
+
+    const Template& m_t;
+    const json& m_root;
+    std::string m_out;
+};
+
+} // namespace
+
+std::string execute(const Template& t, const json& data) { return Evaluator(t, data).run(); }
+
+} // namespace tmpl
+
+std::string render_template(const std::string& tmpl_text, const nlohmann::json& data) {
+    return tmpl::execute(tmpl::parse(tmpl_text), data);
+}
+
+void validate_template(const std::string& tmpl_text) { tmpl::parse(tmpl_text); }
+
+std::string unescape_format(const std::string& format) {
+    std::string out;
+    for (std::size_t i = 0; i < format.size(); ++i) {
+        if (format[i] == '\\' && i + 1 < format.size() &&
+            (format[i + 1] == 't' || format[i + 1] == 'n')) {
+            out += format[i + 1] == 't' ? '\t' : '\n';
+            ++i;
+        } else {
+            out += format[i];
+        }
+    }
+    return out;
+}
+
+} // namespace machine::support
