@@ -387,35 +387,36 @@ State LibvirtDriver::state() {
 std::string LibvirtDriver::ip() {
     if (m_mac.empty())
         return m_ip;
+    // While the reservation is on the network, dnsmasq hands out nothing else to this MAC.
+    NetworkPtr net = find_network();
+    if (!net)
+        return m_ip;
+    NetworkInfo info = network_info_of(net.get(), m_network);
+    for (const auto& h : info.hosts)
+        if (h.mac == m_mac && h.ip == m_ip)
+            return m_ip;
+    // The reservation went missing: a running guest may hold another lease on this network.
     DomainPtr dom = find_domain();
     if (!dom || virDomainIsActive(dom.get()) != 1)
         return m_ip;
     virDomainInterfacePtr* ifaces = nullptr;
     int n = virDomainInterfaceAddresses(dom.get(), &ifaces,
                                         VIR_DOMAIN_INTERFACE_ADDRESSES_SRC_LEASE, 0);
-    std::vector<std::string> leased;
+    std::string leased;
     for (int i = 0; i < n; ++i) {
         if (ifaces[i]->hwaddr && m_mac == ifaces[i]->hwaddr)
             for (unsigned k = 0; k < ifaces[i]->naddrs; ++k)
-                if (ifaces[i]->addrs[k].type == VIR_IP_ADDR_TYPE_IPV4)
-                    leased.emplace_back(ifaces[i]->addrs[k].addr);
+                if (leased.empty() && ifaces[i]->addrs[k].type == VIR_IP_ADDR_TYPE_IPV4 &&
+                    in_subnet(ifaces[i]->addrs[k].addr, info.address, info.netmask))
+                    leased = ifaces[i]->addrs[k].addr;
         virDomainInterfaceFree(ifaces[i]);
     }
     std::free(ifaces);
-    if (leased.empty() || std::find(leased.begin(), leased.end(), m_ip) != leased.end())
+    if (leased.empty())
         return m_ip;
-    // A lease that differs from the reservation only counts if it is on the machine's network.
-    NetworkPtr net = find_network();
-    if (!net)
-        return m_ip;
-    NetworkInfo info = network_info_of(net.get(), m_network);
-    for (const auto& a : leased)
-        if (in_subnet(a, info.address, info.netmask)) {
-            support::debug("libvirt: {} has lease {} instead of its reservation {}", m_name, a,
-                           m_ip);
-            return a;
-        }
-    return m_ip;
+    support::debug("libvirt: {} has no reservation on {}; its lease is {}", m_name, m_network,
+                   leased);
+    return leased;
 }
 
 SshEndpoint LibvirtDriver::ssh_endpoint() {

@@ -37,7 +37,8 @@ public:
     // Running/Paused/Stopping/Stopped/Error from virDomainGetState. Throws NotFound when the
     // domain does not exist, Unavailable when libvirt cannot be reached.
     State state() override;
-    // The reserved IP; a DHCP lease for the machine's MAC on its network wins if it differs.
+    // The reserved IP; when the reservation has gone from the network, the running guest's
+    // DHCP lease (for its MAC, on that network) if there is one.
     std::string ip() override;
     SshEndpoint ssh_endpoint() override;
     void start() override;
