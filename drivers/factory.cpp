@@ -1,5 +1,6 @@
 #include "drivers/factory.h"
 
+#include "drivers/libvirt/libvirt_driver.h"
 #include "drivers/none/none_driver.h"
 #include "drivers/virtualbox/virtualbox_driver.h"
 #include "machine/support/error.h"
@@ -16,12 +17,15 @@ std::vector<FlagSpec> all_create_flags() {
     auto add = [&](std::vector<FlagSpec> more) {
         flags.insert(flags.end(), more.begin(), more.end());
     };
+    add(libvirt::LibvirtDriver::create_flags());
     add(virtualbox::VirtualBoxDriver::create_flags());
     add(none::NoneDriver::create_flags());
     return flags;
 }
 
 std::unique_ptr<Driver> make_driver(const std::string& name, const DriverContext& ctx) {
+    if (name == "libvirt")
+        return std::make_unique<libvirt::LibvirtDriver>(ctx);
     if (name == "virtualbox")
         return std::make_unique<virtualbox::VirtualBoxDriver>(ctx);
     if (name == "none")
