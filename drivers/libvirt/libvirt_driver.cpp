@@ -211,11 +211,12 @@ NetworkPtr LibvirtDriver::ensure_network() {
         support::debug("libvirt network XML:\n{}", xml);
         net.reset(virNetworkDefineXML(conn(), xml.c_str()));
         if (!net) {
-            if (last_error_code() != VIR_ERR_NETWORK_EXIST)
-                throw_last_error(fmt::format("cannot define libvirt network {}", m_network));
-            net = find_network();  // another create made it meanwhile
+            // Another create may have defined it meanwhile (libvirt then reports the name clash).
+            const std::string why = last_error_message();
+            net = find_network();
             if (!net)
-                throw_last_error(fmt::format("cannot define libvirt network {}", m_network));
+                throw DriverError(
+                    fmt::format("cannot define libvirt network {}: {}", m_network, why));
         } else {
             m_network_created = true;
             support::info("Created libvirt network {} ({}/{})", m_network, spec->gateway,

@@ -5,6 +5,7 @@
 #include "drivers/libvirt/libvirt_driver.h"
 #include "drivers/libvirt/network_xml.h"
 #include "machine/support/error.h"
+#include "machine/support/log.h"
 
 #include <gtest/gtest.h>
 
@@ -124,6 +125,19 @@ TEST_F(LibvirtDriverTest, CreateMakesNetworkReservationOverlayAndRunningDomain) 
     EXPECT_EQ(ep.host, "192.168.42.2");
     EXPECT_EQ(ep.user, "docker");
     EXPECT_EQ(ep.key_path, root / "myvm1" / "id_ed25519");
+}
+
+TEST_F(LibvirtDriverTest, DebugShowsTheNetworkAndDomainXml) {
+    auto d = make_driver("myvm1");
+    support::set_debug(true);
+    ::testing::internal::CaptureStderr();
+    d->create(spec_for("myvm1"));
+    const std::string err = ::testing::internal::GetCapturedStderr();
+    support::set_debug(false);
+    EXPECT_NE(err.find("debug: libvirt network XML:\n<network>"), std::string::npos) << err;
+    EXPECT_NE(err.find("debug: libvirt domain XML:\n<domain type='qemu'>"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("<mac address='" + d->mac() + "'/>"), std::string::npos);
 }
 
 TEST_F(LibvirtDriverTest, LifecycleKeepsTheAddress) {
