@@ -11,8 +11,8 @@ namespace {
 void check_name(const std::string& name) {
     bool ok = !name.empty() && !(name[0] >= '0' && name[0] <= '9');
     for (char c : name) {
-        ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
-                    (c >= '0' && c <= '9') || c == '_');
+        ok = ok && ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '_');
     }
     if (!ok) {
         throw UsageError(fmt::format("invalid environment variable name '{}'", name));
@@ -144,12 +144,23 @@ std::string quote_nushell(const std::string& v) {
     std::string out = "\"";
     for (char c : v) {
         switch (c) {
-        case '\\': out += "\\\\"; break;
-        case '"': out += "\\\""; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default: out += c;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        default:
+            out += c;
         }
     }
     return out + "\"";
@@ -160,13 +171,20 @@ std::string set_line(Shell shell, const std::string& name, const std::string& va
     switch (shell) {
     case Shell::Bash:
     case Shell::Zsh:
-    case Shell::Sh: return fmt::format("export {}={}\n", name, q);
-    case Shell::Fish: return fmt::format("set -gx {} {};\n", name, q);
-    case Shell::PowerShell: return fmt::format("$Env:{} = {}\n", name, q);
-    case Shell::Cmd: return fmt::format("SET {}={}\n", name, q);
-    case Shell::Tcsh: return fmt::format("setenv {} {};\n", name, q);
-    case Shell::Emacs: return fmt::format("(setenv \"{}\" {})\n", name, q);
-    case Shell::Nushell: return fmt::format("$env.{} = {}\n", name, q);
+    case Shell::Sh:
+        return fmt::format("export {}={}\n", name, q);
+    case Shell::Fish:
+        return fmt::format("set -gx {} {};\n", name, q);
+    case Shell::PowerShell:
+        return fmt::format("$Env:{} = {}\n", name, q);
+    case Shell::Cmd:
+        return fmt::format("SET {}={}\n", name, q);
+    case Shell::Tcsh:
+        return fmt::format("setenv {} {};\n", name, q);
+    case Shell::Emacs:
+        return fmt::format("(setenv \"{}\" {})\n", name, q);
+    case Shell::Nushell:
+        return fmt::format("$env.{} = {}\n", name, q);
     }
     return {};
 }
@@ -175,13 +193,20 @@ std::string unset_line(Shell shell, const std::string& name) {
     switch (shell) {
     case Shell::Bash:
     case Shell::Zsh:
-    case Shell::Sh: return fmt::format("unset {}\n", name);
-    case Shell::Fish: return fmt::format("set -e {};\n", name);
-    case Shell::PowerShell: return fmt::format("Remove-Item Env:\\\\{}\n", name);
-    case Shell::Cmd: return fmt::format("SET {}=\n", name);
-    case Shell::Tcsh: return fmt::format("unsetenv {};\n", name);
-    case Shell::Emacs: return fmt::format("(setenv \"{}\" nil)\n", name);
-    case Shell::Nushell: return fmt::format("hide-env {}\n", name);
+    case Shell::Sh:
+        return fmt::format("unset {}\n", name);
+    case Shell::Fish:
+        return fmt::format("set -e {};\n", name);
+    case Shell::PowerShell:
+        return fmt::format("Remove-Item Env:\\\\{}\n", name);
+    case Shell::Cmd:
+        return fmt::format("SET {}=\n", name);
+    case Shell::Tcsh:
+        return fmt::format("unsetenv {};\n", name);
+    case Shell::Emacs:
+        return fmt::format("(setenv \"{}\" nil)\n", name);
+    case Shell::Nushell:
+        return fmt::format("hide-env {}\n", name);
     }
     return {};
 }
@@ -195,13 +220,20 @@ std::string quote_value(Shell shell, const std::string& name, const std::string&
     switch (shell) {
     case Shell::Bash:
     case Shell::Zsh:
-    case Shell::Sh: return quote_posix(value);
-    case Shell::Fish: return quote_fish(value);
-    case Shell::PowerShell: return quote_powershell(value);
-    case Shell::Cmd: return quote_cmd(name, value);
-    case Shell::Tcsh: return quote_tcsh(name, value);
-    case Shell::Emacs: return quote_elisp(value);
-    case Shell::Nushell: return quote_nushell(value);
+    case Shell::Sh:
+        return quote_posix(value);
+    case Shell::Fish:
+        return quote_fish(value);
+    case Shell::PowerShell:
+        return quote_powershell(value);
+    case Shell::Cmd:
+        return quote_cmd(name, value);
+    case Shell::Tcsh:
+        return quote_tcsh(name, value);
+    case Shell::Emacs:
+        return quote_elisp(value);
+    case Shell::Nushell:
+        return quote_nushell(value);
     }
     return value;
 }
@@ -214,12 +246,16 @@ std::string usage_hint_lines(Shell shell, const std::string& cmd) {
     switch (shell) {
     case Shell::Bash:
     case Shell::Zsh:
-    case Shell::Sh: return fmt::format("# {}\n# eval \"$({})\"\n", k_intro, cmd);
-    case Shell::Fish: return fmt::format("# {}\n# eval ({})\n", k_intro, cmd);
-    case Shell::PowerShell: return fmt::format("# {}\n# & {} | Invoke-Expression\n", k_intro, cmd);
+    case Shell::Sh:
+        return fmt::format("# {}\n# eval \"$({})\"\n", k_intro, cmd);
+    case Shell::Fish:
+        return fmt::format("# {}\n# eval ({})\n", k_intro, cmd);
+    case Shell::PowerShell:
+        return fmt::format("# {}\n# & {} | Invoke-Expression\n", k_intro, cmd);
     case Shell::Cmd:
         return fmt::format("REM {}\nREM @FOR /f \"tokens=*\" %i IN ('{}') DO @%i\n", k_intro, cmd);
-    case Shell::Tcsh: return fmt::format("# {}\n# eval \"`{}`\"\n", k_intro, cmd);
+    case Shell::Tcsh:
+        return fmt::format("# {}\n# eval \"`{}`\"\n", k_intro, cmd);
     case Shell::Emacs:
         return fmt::format(
             ";; {}\n;; (with-temp-buffer (shell-command {} (current-buffer)) (eval-buffer))\n",

@@ -79,15 +79,24 @@ std::optional<Shell> parse_shell(std::string_view name) {
 
 std::string shell_name(Shell shell) {
     switch (shell) {
-    case Shell::Bash: return "bash";
-    case Shell::Zsh: return "zsh";
-    case Shell::Sh: return "sh";
-    case Shell::Fish: return "fish";
-    case Shell::PowerShell: return "powershell";
-    case Shell::Cmd: return "cmd";
-    case Shell::Tcsh: return "tcsh";
-    case Shell::Emacs: return "emacs";
-    case Shell::Nushell: return "nushell";
+    case Shell::Bash:
+        return "bash";
+    case Shell::Zsh:
+        return "zsh";
+    case Shell::Sh:
+        return "sh";
+    case Shell::Fish:
+        return "fish";
+    case Shell::PowerShell:
+        return "powershell";
+    case Shell::Cmd:
+        return "cmd";
+    case Shell::Tcsh:
+        return "tcsh";
+    case Shell::Emacs:
+        return "emacs";
+    case Shell::Nushell:
+        return "nushell";
     }
     return "bash";
 }

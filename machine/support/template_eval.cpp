@@ -1,8 +1,8 @@
 // Execution of a parsed template (template_ast.h) against JSON data, and the public entry points
 // render_template / validate_template / unescape_format.
+#include "machine/support/template_eval.h"
 #include "machine/support/error.h"
 #include "machine/support/template.h"
-#include "machine/support/template_eval.h"
 
 #include <fmt/format.h>
 
@@ -29,8 +29,12 @@ private:
     void walk(const std::vector<Node>& nodes, const json& dot) {
         for (const auto& node : nodes) {
             switch (node.kind) {
-            case Node::Kind::Text: m_out += node.text; break;
-            case Node::Kind::Action: m_out += go_print(pipeline(node.pipe, dot)); break;
+            case Node::Kind::Text:
+                m_out += node.text;
+                break;
+            case Node::Kind::Action:
+                m_out += go_print(pipeline(node.pipe, dot));
+                break;
             case Node::Kind::If:
                 walk(truth(pipeline(node.pipe, dot)) ? node.body : node.else_body, dot);
                 break;
@@ -43,7 +47,9 @@ private:
                 }
                 break;
             }
-            case Node::Kind::Range: range(node, dot); break;
+            case Node::Kind::Range:
+                range(node, dot);
+                break;
             }
         }
     }
@@ -104,10 +110,14 @@ private:
 
     json operand(const Operand& op, const json& dot) {
         switch (op.kind) {
-        case Operand::Kind::Dot: return fields(dot, op);
-        case Operand::Kind::Root: return fields(m_root, op);
-        case Operand::Kind::Literal: return op.literal;
-        case Operand::Kind::Sub: return fields(pipeline(*op.sub, dot), op);
+        case Operand::Kind::Dot:
+            return fields(dot, op);
+        case Operand::Kind::Root:
+            return fields(m_root, op);
+        case Operand::Kind::Literal:
+            return op.literal;
+        case Operand::Kind::Sub:
+            return fields(pipeline(*op.sub, dot), op);
         case Operand::Kind::Function: // a function name as an argument: called without arguments
             try {
                 return call_function(op.function, {});
@@ -128,8 +138,8 @@ private:
                 return nullptr;
             }
             if (!cur->is_object()) {
-                fail(op.pos, fmt::format("can't evaluate field {} in type {}", name,
-                                         type_name(*cur)));
+                fail(op.pos,
+                     fmt::format("can't evaluate field {} in type {}", name, type_name(*cur)));
             }
             auto it = cur->find(name);
             cur = it == cur->end() ? &k_null : &*it;
@@ -144,7 +154,9 @@ private:
 
 } // namespace
 
-std::string execute(const Template& t, const json& data) { return Evaluator(t, data).run(); }
+std::string execute(const Template& t, const json& data) {
+    return Evaluator(t, data).run();
+}
 
 } // namespace tmpl
 
@@ -152,7 +164,9 @@ std::string render_template(const std::string& tmpl_text, const nlohmann::json& 
     return tmpl::execute(tmpl::parse(tmpl_text), data);
 }
 
-void validate_template(const std::string& tmpl_text) { tmpl::parse(tmpl_text); }
+void validate_template(const std::string& tmpl_text) {
+    tmpl::parse(tmpl_text);
+}
 
 std::string unescape_format(const std::string& format) {
     std::string out;

@@ -22,7 +22,9 @@ public:
 std::string go_print(const json& v);
 // Go's %v of a value inside a list, a map or print's arguments: null is "<nil>".
 std::string go_value(const json& v);
-// Go's %v of a float64: shortest digits, exponent form below 1e-4 and from 1e21... as strconv.
+// Go's %v of a float64 (strconv 'g', -1): shortest digits, exponent form below 1e-4 and
+// Go's %v of a float64 (strconv 'g', -1): shortest digits, exponent form below 1e-4 and from
+// 1e6 on (1e+06, 1.234567e+06).
 std::string go_float(double d);
 // json.Marshal (indent < 0) or json.MarshalIndent(v, "", indent spaces), HTML-escaped as Go.
 std::string go_json(const json& v, int indent);

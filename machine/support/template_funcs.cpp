@@ -8,17 +8,17 @@ namespace machine::support::tmpl {
 
 namespace {
 
-constexpr std::array k_functions = {"json",  "prettyjson", "upper", "lower", "title", "join",
-                                    "split", "print",      "println", "printf", "len", "index",
-                                    "eq",    "ne",         "lt",    "le",    "gt",    "ge",
+constexpr std::array k_functions = {"json",  "prettyjson", "upper",   "lower",  "title", "join",
+                                    "split", "print",      "println", "printf", "len",   "index",
+                                    "eq",    "ne",         "lt",      "le",     "gt",    "ge",
                                     "not",   "and",        "or"};
 
 void arity(const std::vector<json>& args, std::size_t min, std::size_t max) {
     if (args.size() < min || args.size() > max) {
-        throw FuncError(min == max ? fmt::format("wrong number of args: want {} got {}", min,
-                                                 args.size())
-                                   : fmt::format("wrong number of args: want at least {} got {}",
-                                                 min, args.size()));
+        throw FuncError(
+            min == max
+                ? fmt::format("wrong number of args: want {} got {}", min, args.size())
+                : fmt::format("wrong number of args: want at least {} got {}", min, args.size()));
     }
 }
 
@@ -98,8 +98,8 @@ json index(json v, const std::vector<json>& keys) {
             auto it = v.find(key.get<std::string>());
             v = it == v.end() ? json() : json(*it);
         } else {
-            throw FuncError(fmt::format("can't index item of type {} with {}", type_name(v),
-                                        type_name(key)));
+            throw FuncError(
+                fmt::format("can't index item of type {} with {}", type_name(v), type_name(key)));
         }
     }
     return v;
@@ -169,8 +169,8 @@ json call_function(const std::string& name, const std::vector<json>& args) {
     if (name == "join") {
         arity(args, 2, 2);
         if (!args[0].is_array() && !args[0].is_null()) {
-            throw FuncError(fmt::format("wrong type for value; expected list; got {}",
-                                        type_name(args[0])));
+            throw FuncError(
+                fmt::format("wrong type for value; expected list; got {}", type_name(args[0])));
         }
         std::string out;
         const std::string sep = str(args[1]);
@@ -186,8 +186,8 @@ json call_function(const std::string& name, const std::vector<json>& args) {
     if (name == "print" || name == "println") { // fmt.Sprint / fmt.Sprintln
         std::string out;
         for (std::size_t i = 0; i < args.size(); ++i) {
-            const bool space = name == "println" ||
-                               (i > 0 && !args[i].is_string() && !args[i - 1].is_string());
+            const bool space =
+                name == "println" || (i > 0 && !args[i].is_string() && !args[i - 1].is_string());
             out += (i > 0 && space ? " " : "") + go_value(args[i]);
         }
         return name == "println" ? out + "\n" : out;

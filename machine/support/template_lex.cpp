@@ -1,7 +1,7 @@
 // The lexer of the template subset: tokens inside {{ }}.
+#include "machine/support/template_lex.h"
 #include "machine/support/error.h"
 #include "machine/support/template_ast.h"
-#include "machine/support/template_lex.h"
 
 #include <cstdlib>
 #include <fmt/format.h>
@@ -11,10 +11,12 @@ namespace machine::support::tmpl {
 namespace {
 
 bool is_ident(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || static_cast<unsigned char>(c) >= 0x80;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           static_cast<unsigned char>(c) >= 0x80;
 }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 void append_utf8(std::string& out, unsigned long cp) {
     if (cp < 0x80) {
@@ -36,7 +38,9 @@ void append_utf8(std::string& out, unsigned long cp) {
 
 } // namespace
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 void Lexer::fail(std::size_t pos, const std::string& msg) const {
     throw UsageError(fmt::format("template error at {}: {}", position(m_src, pos), msg));
@@ -56,7 +60,6 @@ std::vector<std::string> Lexer::field_chain() {
     }
     return fields;
 }
-
 
 Token Lexer::next() {
     if (m_peeked) {
@@ -118,22 +121,27 @@ Token Lexer::next() {
     }
     ++m_pos;
     switch (c) {
-    case '(': return Token{Token::Type::LParen, start};
-    case ')': return Token{Token::Type::RParen, start};
-    case '|': return Token{Token::Type::Pipe, start};
-    case ',': return Token{Token::Type::Comma, start};
-    case '=': return Token{Token::Type::Assign, start};
+    case '(':
+        return Token{Token::Type::LParen, start};
+    case ')':
+        return Token{Token::Type::RParen, start};
+    case '|':
+        return Token{Token::Type::Pipe, start};
+    case ',':
+        return Token{Token::Type::Comma, start};
+    case '=':
+        return Token{Token::Type::Assign, start};
     case ':':
         if (m_pos < m_src.size() && m_src[m_pos] == '=') {
             ++m_pos;
             return Token{Token::Type::Assign, start};
         }
         break;
-    default: break;
+    default:
+        break;
     }
     fail(start, fmt::format("unexpected \"{}\" in command", c));
 }
-
 
 Token Lexer::number(std::size_t start) {
     std::size_t end = start;
@@ -178,16 +186,36 @@ Token Lexer::string_literal(std::size_t start) {
         }
         const char e = m_pos < m_src.size() ? m_src[m_pos++] : '\0';
         switch (e) {
-        case 'n': value += '\n'; break;
-        case 't': value += '\t'; break;
-        case 'r': value += '\r'; break;
-        case 'a': value += '\a'; break;
-        case 'b': value += '\b'; break;
-        case 'f': value += '\f'; break;
-        case 'v': value += '\v'; break;
-        case '\\': value += '\\'; break;
-        case '"': value += '"'; break;
-        case '\'': value += '\''; break;
+        case 'n':
+            value += '\n';
+            break;
+        case 't':
+            value += '\t';
+            break;
+        case 'r':
+            value += '\r';
+            break;
+        case 'a':
+            value += '\a';
+            break;
+        case 'b':
+            value += '\b';
+            break;
+        case 'f':
+            value += '\f';
+            break;
+        case 'v':
+            value += '\v';
+            break;
+        case '\\':
+            value += '\\';
+            break;
+        case '"':
+            value += '"';
+            break;
+        case '\'':
+            value += '\'';
+            break;
         case 'x':
         case 'u':
         case 'U': {
@@ -206,7 +234,8 @@ Token Lexer::string_literal(std::size_t start) {
             }
             break;
         }
-        default: fail(m_pos - 2, "invalid escape in quoted string");
+        default:
+            fail(m_pos - 2, "invalid escape in quoted string");
         }
     }
     Token t{Token::Type::Literal, start};

@@ -39,8 +39,8 @@ private:
         while (true) {
             const std::size_t start = m_lex.pos();
             const std::size_t open = m_src.find("{{", start);
-            std::string text = m_src.substr(start, open == std::string::npos ? std::string::npos
-                                                                              : open - start);
+            std::string text =
+                m_src.substr(start, open == std::string::npos ? std::string::npos : open - start);
             // "{{- " (a space after the dash) trims the whitespace before it; "{{-3}}" does not.
             const bool trim_before = open != std::string::npos && open + 3 < m_src.size() &&
                                      m_src[open + 2] == '-' && is_space(m_src[open + 3]);
@@ -100,8 +100,9 @@ private:
     // After "{{if" / "{{range" / "{{with": pipeline, body, optional else (or else-if), end.
     Node parse_control(const std::string& kw, std::size_t pos) {
         Node node;
-        node.kind = kw == "if" ? Node::Kind::If : kw == "range" ? Node::Kind::Range
-                                                                 : Node::Kind::With;
+        node.kind = kw == "if"      ? Node::Kind::If
+                    : kw == "range" ? Node::Kind::Range
+                                    : Node::Kind::With;
         node.pos = pos;
         node.pipe = parse_pipeline(false);
         if (node.pipe.commands.empty()) {
@@ -126,9 +127,10 @@ private:
             m_trim_next = t.trim;
             auto rest = parse_list();
             if (rest.end != End::End) {
-                fail(rest.pos, rest.end == End::Eof
-                                   ? fmt::format("unexpected EOF: {{{{{}}}}} has no {{{{end}}}}", kw)
-                                   : "unexpected second {{else}}");
+                fail(rest.pos,
+                     rest.end == End::Eof
+                         ? fmt::format("unexpected EOF: {{{{{}}}}} has no {{{{end}}}}", kw)
+                         : "unexpected second {{else}}");
             }
             node.else_body = std::move(rest.nodes);
         }
@@ -202,8 +204,10 @@ private:
                 cmd.pos = t.pos;
                 break;
             case Token::Type::Assign:
-            case Token::Type::Comma: fail(t.pos, "variables are not supported (only $)");
-            default: cmd.args.push_back(operand(std::move(t)));
+            case Token::Type::Comma:
+                fail(t.pos, "variables are not supported (only $)");
+            default:
+                cmd.args.push_back(operand(std::move(t)));
             }
         }
     }
@@ -245,7 +249,8 @@ private:
             op.sub = std::make_shared<Pipeline>(parse_pipeline(true));
             op.fields = m_lex.field_chain();
             break;
-        default: fail(t.pos, "unexpected token in command");
+        default:
+            fail(t.pos, "unexpected token in command");
         }
         return op;
     }

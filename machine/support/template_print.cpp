@@ -12,27 +12,41 @@ namespace machine::support::tmpl {
 
 std::string type_name(const json& v) {
     switch (v.type()) {
-    case json::value_t::string: return "string";
-    case json::value_t::boolean: return "bool";
+    case json::value_t::string:
+        return "string";
+    case json::value_t::boolean:
+        return "bool";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "int";
-    case json::value_t::number_float: return "float64";
-    case json::value_t::array: return "array";
-    case json::value_t::object: return "map";
-    default: return "nil";
+    case json::value_t::number_unsigned:
+        return "int";
+    case json::value_t::number_float:
+        return "float64";
+    case json::value_t::array:
+        return "array";
+    case json::value_t::object:
+        return "map";
+    default:
+        return "nil";
     }
 }
 
 bool truth(const json& v) {
     switch (v.type()) {
-    case json::value_t::boolean: return v.get<bool>();
-    case json::value_t::string: return !v.get_ref<const std::string&>().empty();
-    case json::value_t::number_integer: return v.get<long long>() != 0;
-    case json::value_t::number_unsigned: return v.get<unsigned long long>() != 0;
-    case json::value_t::number_float: return v.get<double>() != 0.0;
+    case json::value_t::boolean:
+        return v.get<bool>();
+    case json::value_t::string:
+        return !v.get_ref<const std::string&>().empty();
+    case json::value_t::number_integer:
+        return v.get<long long>() != 0;
+    case json::value_t::number_unsigned:
+        return v.get<unsigned long long>() != 0;
+    case json::value_t::number_float:
+        return v.get<double>() != 0.0;
     case json::value_t::array:
-    case json::value_t::object: return !v.empty();
-    default: return false;
+    case json::value_t::object:
+        return !v.empty();
+    default:
+        return false;
     }
 }
 
@@ -81,11 +95,16 @@ std::string go_float(double d) {
 
 std::string go_value(const json& v) {
     switch (v.type()) {
-    case json::value_t::string: return v.get<std::string>();
-    case json::value_t::boolean: return v.get<bool>() ? "true" : "false";
-    case json::value_t::number_integer: return std::to_string(v.get<long long>());
-    case json::value_t::number_unsigned: return std::to_string(v.get<unsigned long long>());
-    case json::value_t::number_float: return go_float(v.get<double>());
+    case json::value_t::string:
+        return v.get<std::string>();
+    case json::value_t::boolean:
+        return v.get<bool>() ? "true" : "false";
+    case json::value_t::number_integer:
+        return std::to_string(v.get<long long>());
+    case json::value_t::number_unsigned:
+        return std::to_string(v.get<unsigned long long>());
+    case json::value_t::number_float:
+        return go_float(v.get<double>());
     case json::value_t::array: {
         std::string out = "[";
         for (std::size_t i = 0; i < v.size(); ++i) {
@@ -102,11 +121,14 @@ std::string go_value(const json& v) {
         }
         return out + "]";
     }
-    default: return "<nil>";
+    default:
+        return "<nil>";
     }
 }
 
-std::string go_print(const json& v) { return v.is_null() ? "<no value>" : go_value(v); }
+std::string go_print(const json& v) {
+    return v.is_null() ? "<no value>" : go_value(v);
+}
 
 std::string go_json(const json& v, int indent) {
     // nlohmann writes the same structure; Go additionally escapes <, >, & and U+2028/U+2029,
@@ -140,11 +162,21 @@ std::string go_quote(const std::string& s) {
     std::string out = "\"";
     for (unsigned char c : s) {
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\t': out += "\\t"; break;
-        case '\r': out += "\\r"; break;
+        case '"':
+            out += "\\\"";
+            break;
+        case '\\':
+            out += "\\\\";
+            break;
+        case '\n':
+            out += "\\n";
+            break;
+        case '\t':
+            out += "\\t";
+            break;
+        case '\r':
+            out += "\\r";
+            break;
         default:
             if (c < 0x20 || c == 0x7F) {
                 out += fmt::format("\\x{:02x}", c);

@@ -64,8 +64,8 @@ private:
                 if (column + 1 >= line.size()) {
                     break;
                 }
-                width = std::max(width, line[column].width +
-                                            static_cast<std::size_t>(m_style.padding));
+                width =
+                    std::max(width, line[column].width + static_cast<std::size_t>(m_style.padding));
             }
             m_widths.push_back(width);
             format(line0, cur);
@@ -115,7 +115,8 @@ std::vector<std::string> first_field(const tmpl::Pipeline& pipe) {
 
 // Splits the template's output into cells at literal tabs and names each cell after the first
 // field it shows.
-void header_cells(const std::vector<tmpl::Node>& nodes, std::vector<std::vector<std::string>>& cells) {
+void header_cells(const std::vector<tmpl::Node>& nodes,
+                  std::vector<std::vector<std::string>>& cells) {
     for (const auto& node : nodes) {
         if (node.kind == tmpl::Node::Kind::Text) {
             for (char c : node.text) {

@@ -26,7 +26,9 @@ struct ShellCase {
     bool multiline;                // whether values with newlines are supported
 };
 
-void PrintTo(const ShellCase& c, std::ostream* os) { *os << c.label; }
+void PrintTo(const ShellCase& c, std::ostream* os) {
+    *os << c.label;
+}
 
 // Each script evaluates the block on stdin the way the usage hint tells the user to, then
 // prints V's bytes, a '|' and GONE's bytes or "<unset>".
@@ -36,17 +38,23 @@ std::vector<ShellCase> shells() {
         {"bash", Shell::Bash, "bash", {"--norc", "--noprofile", "-c", posix}, true},
         {"dash", Shell::Sh, "dash", {"-c", posix}, true},
         {"zsh", Shell::Zsh, "zsh", {"-f", "-c", posix}, true},
-        {"fish", Shell::Fish, "fish",
+        {"fish",
+         Shell::Fish,
+         "fish",
          {"--no-config", "-c",
           "eval (cat); printf '%s|' \"$V\"; set -q GONE; and printf %s \"$GONE\"; or printf "
           "'<unset>'"},
          true},
-        {"fish_source", Shell::Fish, "fish",
+        {"fish_source",
+         Shell::Fish,
+         "fish",
          {"--no-config", "-c",
           "cat | source; printf '%s|' \"$V\"; set -q GONE; and printf %s \"$GONE\"; or printf "
           "'<unset>'"},
          true},
-        {"tcsh", Shell::Tcsh, "tcsh",
+        {"tcsh",
+         Shell::Tcsh,
+         "tcsh",
          {"-f", "-c",
           "eval \"`cat`\"; printenv V; if ($?GONE) then\necho \"$GONE\"\nelse\necho '<unset>'\n"
           "endif"},
@@ -67,8 +75,7 @@ protected:
         spec.env = {{"GONE", "still here"}, {"HOME", "/home-was-expanded"}, {"X", "x-expanded"}};
         spec.timeout = std::chrono::seconds(20);
         auto result = m_runner.run(spec);
-        EXPECT_TRUE(result.ok()) << c.program << " failed: " << result.err << "\nblock:\n"
-                                 << block;
+        EXPECT_TRUE(result.ok()) << c.program << " failed: " << result.err << "\nblock:\n" << block;
         EXPECT_EQ(result.err, "") << "block:\n" << block;
         std::string out = result.out;
         if (c.shell == Shell::Tcsh && out.size() >= 2 && out.back() == '\n') {
@@ -89,9 +96,8 @@ protected:
 
 TEST_P(RoundTrip, ValueWithEverySpecialCharacterComesBackExactly) {
     const auto& c = GetParam();
-    const std::string block = render(c.shell,
-                                     {{"V", k_nasty}, {"GONE", std::nullopt}},
-                                     "machine env myvm1");
+    const std::string block =
+        render(c.shell, {{"V", k_nasty}, {"GONE", std::nullopt}}, "machine env myvm1");
     EXPECT_EQ(evaluate(block), k_nasty + "|<unset>");
 }
 
@@ -107,8 +113,8 @@ TEST_P(RoundTrip, MultilineValueComesBackExactly) {
 
 TEST_P(RoundTrip, EmptyValueAndPlainValues) {
     const auto& c = GetParam();
-    const std::string block = render(
-        c.shell, {{"V", ""}, {"GONE", "tcp://192.168.122.10:2376"}}, "machine env myvm1");
+    const std::string block =
+        render(c.shell, {{"V", ""}, {"GONE", "tcp://192.168.122.10:2376"}}, "machine env myvm1");
     EXPECT_EQ(evaluate(block), "|tcp://192.168.122.10:2376");
 }
 

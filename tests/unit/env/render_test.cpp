@@ -14,7 +14,9 @@ struct LineCase {
     std::string unset_line;
 };
 
-void PrintTo(const LineCase& c, std::ostream* os) { *os << shell_name(c.shell); }
+void PrintTo(const LineCase& c, std::ostream* os) {
+    *os << shell_name(c.shell);
+}
 
 class RenderLines : public testing::TestWithParam<LineCase> {};
 
@@ -68,7 +70,9 @@ struct HintCase {
     std::string hint;
 };
 
-void PrintTo(const HintCase& c, std::ostream* os) { *os << shell_name(c.shell); }
+void PrintTo(const HintCase& c, std::ostream* os) {
+    *os << shell_name(c.shell);
+}
 
 class Hints : public testing::TestWithParam<HintCase> {};
 
@@ -113,7 +117,9 @@ struct QuoteCase {
     std::string quoted;
 };
 
-void PrintTo(const QuoteCase& c, std::ostream* os) { *os << c.label; }
+void PrintTo(const QuoteCase& c, std::ostream* os) {
+    *os << c.label;
+}
 
 class Quoting : public testing::TestWithParam<QuoteCase> {};
 
@@ -142,7 +148,8 @@ INSTANTIATE_TEST_SUITE_P(
         QuoteCase{"tcsh_backslash", Shell::Tcsh, "C:\\x", "'C:\\x'"},
         QuoteCase{"emacs_specials", Shell::Emacs, "a\\b\"c\nd$", "\"a\\\\b\\\"c\nd$\""},
         QuoteCase{"cmd_path", Shell::Cmd, "C:\\Users\\me\\x (y)", "C:\\Users\\me\\x (y)"},
-        QuoteCase{"nu_specials", Shell::Nushell, "a\\b\"c\nd\te$(f)", "\"a\\\\b\\\"c\\nd\\te$(f)\""}),
+        QuoteCase{"nu_specials", Shell::Nushell, "a\\b\"c\nd\te$(f)",
+                  "\"a\\\\b\\\"c\\nd\\te$(f)\""}),
     [](const auto& info) { return info.param.label; });
 
 struct RefusedCase {
@@ -151,7 +158,9 @@ struct RefusedCase {
     std::string value;
 };
 
-void PrintTo(const RefusedCase& c, std::ostream* os) { *os << c.label; }
+void PrintTo(const RefusedCase& c, std::ostream* os) {
+    *os << c.label;
+}
 
 class Refused : public testing::TestWithParam<RefusedCase> {};
 
@@ -160,18 +169,18 @@ TEST_P(Refused, ValueTheShellCannotReceiveIsAUsageError) {
     EXPECT_THROW(render(c.shell, {{"DOCKER_HOST", c.value}}, ""), UsageError);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Values, Refused,
-    testing::Values(RefusedCase{"tcsh_newline", Shell::Tcsh, "a\nb"},
-                    RefusedCase{"tcsh_cr", Shell::Tcsh, "a\rb"},
-                    RefusedCase{"cmd_amp", Shell::Cmd, "a&b"},
-                    RefusedCase{"cmd_pipe", Shell::Cmd, "a|b"},
-                    RefusedCase{"cmd_caret", Shell::Cmd, "a^b"},
-                    RefusedCase{"cmd_redirect", Shell::Cmd, "a>b"},
-                    RefusedCase{"cmd_percent", Shell::Cmd, "%PATH%"},
-                    RefusedCase{"cmd_newline", Shell::Cmd, "a\nb"},
-                    RefusedCase{"bash_nul", Shell::Bash, std::string("a\0b", 3)}),
-    [](const auto& info) { return info.param.label; });
+INSTANTIATE_TEST_SUITE_P(Values, Refused,
+                         testing::Values(RefusedCase{"tcsh_newline", Shell::Tcsh, "a\nb"},
+                                         RefusedCase{"tcsh_cr", Shell::Tcsh, "a\rb"},
+                                         RefusedCase{"cmd_amp", Shell::Cmd, "a&b"},
+                                         RefusedCase{"cmd_pipe", Shell::Cmd, "a|b"},
+                                         RefusedCase{"cmd_caret", Shell::Cmd, "a^b"},
+                                         RefusedCase{"cmd_redirect", Shell::Cmd, "a>b"},
+                                         RefusedCase{"cmd_percent", Shell::Cmd, "%PATH%"},
+                                         RefusedCase{"cmd_newline", Shell::Cmd, "a\nb"},
+                                         RefusedCase{"bash_nul", Shell::Bash,
+                                                     std::string("a\0b", 3)}),
+                         [](const auto& info) { return info.param.label; });
 
 TEST(Render, RefusalNamesTheVariableAndShell) {
     try {

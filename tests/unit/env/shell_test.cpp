@@ -12,12 +12,24 @@ namespace {
 
 TEST(ParseShell, AcceptsNamesAliasesAndPaths) {
     const std::vector<std::pair<std::string, Shell>> cases = {
-        {"bash", Shell::Bash},       {"zsh", Shell::Zsh},          {"sh", Shell::Sh},
-        {"dash", Shell::Sh},         {"ksh", Shell::Sh},           {"fish", Shell::Fish},
-        {"powershell", Shell::PowerShell}, {"pwsh", Shell::PowerShell}, {"cmd", Shell::Cmd},
-        {"tcsh", Shell::Tcsh},       {"csh", Shell::Tcsh},         {"emacs", Shell::Emacs},
-        {"nu", Shell::Nushell},      {"nushell", Shell::Nushell},  {"/usr/bin/zsh", Shell::Zsh},
-        {"-bash", Shell::Bash},      {"BASH", Shell::Bash},        {"pwsh.exe", Shell::PowerShell},
+        {"bash", Shell::Bash},
+        {"zsh", Shell::Zsh},
+        {"sh", Shell::Sh},
+        {"dash", Shell::Sh},
+        {"ksh", Shell::Sh},
+        {"fish", Shell::Fish},
+        {"powershell", Shell::PowerShell},
+        {"pwsh", Shell::PowerShell},
+        {"cmd", Shell::Cmd},
+        {"tcsh", Shell::Tcsh},
+        {"csh", Shell::Tcsh},
+        {"emacs", Shell::Emacs},
+        {"nu", Shell::Nushell},
+        {"nushell", Shell::Nushell},
+        {"/usr/bin/zsh", Shell::Zsh},
+        {"-bash", Shell::Bash},
+        {"BASH", Shell::Bash},
+        {"pwsh.exe", Shell::PowerShell},
         {"C:\\Windows\\System32\\cmd.exe", Shell::Cmd},
     };
     for (const auto& [name, shell] : cases) {
@@ -45,7 +57,9 @@ struct DetectCase {
     Shell expected;
 };
 
-void PrintTo(const DetectCase& c, std::ostream* os) { *os << c.label; }
+void PrintTo(const DetectCase& c, std::ostream* os) {
+    *os << c.label;
+}
 
 class Detect : public testing::TestWithParam<DetectCase> {};
 
@@ -62,11 +76,13 @@ INSTANTIATE_TEST_SUITE_P(
         DetectCase{"non_shell_parent_uses_SHELL", {{"SHELL", "/usr/bin/zsh"}}, "sudo", Shell::Zsh},
         DetectCase{"no_parent_uses_SHELL", {{"SHELL", "/bin/tcsh"}}, "", Shell::Tcsh},
         DetectCase{"unknown_SHELL_then_PSModulePath",
-                   {{"SHELL", "/opt/weird"}, {"PSModulePath", "/x"}}, "make", Shell::PowerShell},
+                   {{"SHELL", "/opt/weird"}, {"PSModulePath", "/x"}},
+                   "make",
+                   Shell::PowerShell},
         DetectCase{"pwsh_parent", {}, "pwsh", Shell::PowerShell},
         DetectCase{"nothing_known_is_bash", {}, "", Shell::Bash},
-        DetectCase{"unknown_everything_is_bash", {{"SHELL", "/bin/elvish"}}, "python3",
-                   Shell::Bash}),
+        DetectCase{
+            "unknown_everything_is_bash", {{"SHELL", "/bin/elvish"}}, "python3", Shell::Bash}),
     [](const auto& info) { return info.param.label; });
 
 class FakeProc : public testing::Test {

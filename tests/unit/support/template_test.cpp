@@ -21,7 +21,9 @@ struct Case {
     std::string expected;
 };
 
-void PrintTo(const Case& c, std::ostream* os) { *os << c.tmpl; }
+void PrintTo(const Case& c, std::ostream* os) {
+    *os << c.tmpl;
+}
 
 class Render : public testing::TestWithParam<Case> {};
 
@@ -31,9 +33,8 @@ TEST_P(Render, PrintsLikeGoTextTemplate) {
 
 INSTANTIATE_TEST_SUITE_P(
     Fields, Render,
-    testing::Values(Case{"plain text", "plain text"}, Case{"", ""},
-                    Case{"{{.Name}}", "myvm1"}, Case{"{{ .Name }}", "myvm1"},
-                    Case{"{{.Driver.IPAddress}}", "192.168.122.10"},
+    testing::Values(Case{"plain text", "plain text"}, Case{"", ""}, Case{"{{.Name}}", "myvm1"},
+                    Case{"{{ .Name }}", "myvm1"}, Case{"{{.Driver.IPAddress}}", "192.168.122.10"},
                     Case{"{{.Missing}}", "<no value>"}, Case{"{{.Missing.Deeper}}", "<no value>"},
                     Case{"{{.Null}}", "<no value>"}, Case{"{{.Memory}}", "1024"},
                     Case{"{{.CPU}}", "1.5"}, Case{"{{.Active}}", "true"},
@@ -41,8 +42,8 @@ INSTANTIATE_TEST_SUITE_P(
                     Case{"{{.Map}}", "map[a:x b:2]"},
                     Case{"{{.Driver}}", "map[IPAddress:192.168.122.10 SSHPort:22]"},
                     Case{"{{$.Name}}{{range .List}}{{$.Name}}{{end}}", "myvm1myvm1myvm1myvm1"},
-                    Case{"{{(index .Nums 0)}}", "1"}, Case{"{{.Name}}\\t{{.State}}",
-                                                             "myvm1\\tRunning"}));
+                    Case{"{{(index .Nums 0)}}", "1"},
+                    Case{"{{.Name}}\\t{{.State}}", "myvm1\\tRunning"}));
 
 INSTANTIATE_TEST_SUITE_P(
     Literals, Render,
@@ -58,14 +59,13 @@ INSTANTIATE_TEST_SUITE_P(
     testing::Values(
         Case{"{{json .Driver}}", R"({"IPAddress":"192.168.122.10","SSHPort":22})"},
         Case{"{{json .Html}}", R"("\u003ca\u0026b\u003e")"}, Case{"{{json .Null}}", "null"},
-        Case{"{{json .}}", k_data.dump()
-                               .replace(k_data.dump().find("<a&b>"), 5,
-                                        R"(\u003ca\u0026b\u003e)")},
+        Case{"{{json .}}",
+             k_data.dump().replace(k_data.dump().find("<a&b>"), 5, R"(\u003ca\u0026b\u003e)")},
         Case{"{{prettyjson .Map}}", "{\n    \"a\": \"x\",\n    \"b\": 2\n}"},
         Case{"{{prettyjson .Empty}}", "[]"}, Case{"{{.Name | upper}}", "MYVM1"},
         Case{"{{upper .Name}}", "MYVM1"}, Case{"{{lower \"ABC\"}}", "abc"},
-        Case{"{{.Name | upper | lower}}", "myvm1"}, Case{"{{title \"hello big-world\"}}",
-                                                         "Hello Big-World"},
+        Case{"{{.Name | upper | lower}}", "myvm1"},
+        Case{"{{title \"hello big-world\"}}", "Hello Big-World"},
         Case{"{{join .List \",\"}}", "a,b,c"}, Case{"{{join .Nums \" - \"}}", "1 - 2 - 3"},
         Case{"{{join .Missing \",\"}}", ""}, Case{"{{split \"a,b,,c\" \",\"}}", "[a b  c]"},
         Case{"{{println .Name .Memory}}", "myvm1 1024\n"},
@@ -80,8 +80,7 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"{{index . \"Driver\" \"SSHPort\"}}", "22"},
         Case{"{{eq .State \"Running\"}} {{eq .State \"Stopped\" \"Running\"}} {{eq .Memory 1024}}",
              "true true true"},
-        Case{"{{ne .State \"Running\"}} {{eq .Missing \"x\"}} {{eq .CPU 1.5}}",
-             "false false true"},
+        Case{"{{ne .State \"Running\"}} {{eq .Missing \"x\"}} {{eq .CPU 1.5}}", "false false true"},
         Case{"{{lt 1 2}} {{le 2 2}} {{gt .Memory 512}} {{ge \"a\" \"b\"}} {{lt 1 1.5}}",
              "true true true false true"},
         Case{"{{not .Active}} {{not .Empty}}", "false true"},
@@ -92,8 +91,7 @@ INSTANTIATE_TEST_SUITE_P(
     Control, Render,
     testing::Values(
         Case{"{{if .Active}}yes{{else}}no{{end}}", "yes"},
-        Case{"{{if .Empty}}yes{{else}}no{{end}}", "no"},
-        Case{"{{if .Missing}}yes{{end}}", ""},
+        Case{"{{if .Empty}}yes{{else}}no{{end}}", "no"}, Case{"{{if .Missing}}yes{{end}}", ""},
         Case{"{{if .Missing}}a{{else if .Active}}b{{else}}c{{end}}", "b"},
         Case{"{{if .Missing}}a{{else if .Null}}b{{else}}c{{end}}", "c"},
         Case{"{{if and .Active (gt .Memory 512)}}big{{end}}", "big"},
@@ -124,9 +122,9 @@ TEST(Render, DotIsTheWholeData) {
 }
 
 TEST(Render, FunctionsOnMissingDataAreLenientSoEmptyDataChecksWork) {
-    EXPECT_EQ(render_template("{{.Name | upper}} {{len .X}} {{index .X 1}} {{lt .X 1}}",
-                              json::object()),
-              " 0 <no value> false");
+    EXPECT_EQ(
+        render_template("{{.Name | upper}} {{len .X}} {{index .X 1}} {{lt .X 1}}", json::object()),
+        " 0 <no value> false");
 }
 
 struct ErrorCase {
@@ -134,7 +132,9 @@ struct ErrorCase {
     std::string message; // expected within what()
 };
 
-void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.tmpl; }
+void PrintTo(const ErrorCase& c, std::ostream* os) {
+    *os << c.tmpl;
+}
 
 class Errors : public testing::TestWithParam<ErrorCase> {};
 
@@ -173,19 +173,19 @@ INSTANTIATE_TEST_SUITE_P(
 
 INSTANTIATE_TEST_SUITE_P(
     Execute, Errors,
-    testing::Values(
-        ErrorCase{"{{.Name.First}}", "at 1:3: can't evaluate field First in type string"},
-        ErrorCase{"{{.List.First}}", "can't evaluate field First in type array"},
-        ErrorCase{"{{range .Name}}{{end}}", "range can't iterate over myvm1"},
-        ErrorCase{"{{index .List 5}}", "error calling index: index out of range: 5"},
-        ErrorCase{"{{index .Name 0}}", "can't index item of type string"},
-        ErrorCase{"{{upper .Memory}}", "expected string; got int"},
-        ErrorCase{"{{join .Name \",\"}}", "expected list"},
-        ErrorCase{"{{.Name .State}}", "can't give argument to non-function"},
-        ErrorCase{"{{.Name | .State}}", "can't give argument to non-function"},
-        ErrorCase{"{{len}}", "wrong number of args"},
-        ErrorCase{"{{len .Memory}}", "len of type int"},
-        ErrorCase{"{{lt .Name 3}}", "incompatible types for comparison"}));
+    testing::Values(ErrorCase{"{{.Name.First}}",
+                              "at 1:3: can't evaluate field First in type string"},
+                    ErrorCase{"{{.List.First}}", "can't evaluate field First in type array"},
+                    ErrorCase{"{{range .Name}}{{end}}", "range can't iterate over myvm1"},
+                    ErrorCase{"{{index .List 5}}", "error calling index: index out of range: 5"},
+                    ErrorCase{"{{index .Name 0}}", "can't index item of type string"},
+                    ErrorCase{"{{upper .Memory}}", "expected string; got int"},
+                    ErrorCase{"{{join .Name \",\"}}", "expected list"},
+                    ErrorCase{"{{.Name .State}}", "can't give argument to non-function"},
+                    ErrorCase{"{{.Name | .State}}", "can't give argument to non-function"},
+                    ErrorCase{"{{len}}", "wrong number of args"},
+                    ErrorCase{"{{len .Memory}}", "len of type int"},
+                    ErrorCase{"{{lt .Name 3}}", "incompatible types for comparison"}));
 
 TEST(Validate, ParsesWithoutData) {
     EXPECT_NO_THROW(validate_template("{{.Name | upper}}\t{{range .X}}{{.}}{{end}}"));
@@ -217,8 +217,8 @@ TEST(TabWriter, AlignsColumnsLikeGo) {
     EXPECT_EQ(tabwriter("a\tb\nlonger\nccccccc\td\n"), "a    b\nlonger\nccccccc   d\n");
     // Width counts code points, not bytes; min width 5 applies.
     EXPECT_EQ(tabwriter("\u00fc\tx\n"), "\u00fc    x\n");
-    EXPECT_EQ(tabwriter("a\tb\n", TableStyle{20, 3}), std::string("a") + std::string(19, ' ') +
-                                                          "b\n");
+    EXPECT_EQ(tabwriter("a\tb\n", TableStyle{20, 3}),
+              std::string("a") + std::string(19, ' ') + "b\n");
     EXPECT_EQ(tabwriter("no newline"), "no newline");
     EXPECT_EQ(tabwriter(""), "");
 }
@@ -228,11 +228,11 @@ TEST(RenderTable, HeaderFromFieldsThenAlignedRows) {
         {{"Name", "myvm1"}, {"State", "Running"}, {"DriverName", "libvirt"}},
         {{"Name", "vm2"}, {"State", "Stopped"}, {"DriverName", "virtualbox"}},
     };
-    EXPECT_EQ(render_table("{{.Name}}\t{{.State}}\t{{.DriverName}}", rows,
-                           {{"DriverName", "DRIVER"}}),
-              "NAME    STATE     DRIVER\n"
-              "myvm1   Running   libvirt\n"
-              "vm2     Stopped   virtualbox\n");
+    EXPECT_EQ(
+        render_table("{{.Name}}\t{{.State}}\t{{.DriverName}}", rows, {{"DriverName", "DRIVER"}}),
+        "NAME    STATE     DRIVER\n"
+        "myvm1   Running   libvirt\n"
+        "vm2     Stopped   virtualbox\n");
     EXPECT_EQ(render_table("{{.Name}}\t{{.DriverName}}", rows),
               "NAME    DRIVERNAME\nmyvm1   libvirt\nvm2     virtualbox\n");
 }
@@ -245,8 +245,7 @@ TEST(RenderTable, HeadersForNestedFieldsPipelinesAndLiterals) {
     const std::vector<json> rows = {{{"Name", "a"}, {"Driver", {{"IPAddress", "10.1.2.3"}}}}};
     EXPECT_EQ(render_table("{{.Name | upper}}\t{{.Driver.IPAddress}}\t{{\"lit\"}}", rows),
               "NAME   IPADDRESS   \nA      10.1.2.3    lit\n");
-    EXPECT_EQ(render_table("{{.Driver.IPAddress}}\t{{.Name}}", rows,
-                           {{"Driver.IPAddress", "IP"}}),
+    EXPECT_EQ(render_table("{{.Driver.IPAddress}}\t{{.Name}}", rows, {{"Driver.IPAddress", "IP"}}),
               "IP         NAME\n10.1.2.3   a\n");
 }
 
