@@ -22,7 +22,6 @@ public:
 std::string go_print(const json& v);
 // Go's %v of a value inside a list, a map or print's arguments: null is "<nil>".
 std::string go_value(const json& v);
-// Go's %v of a float64 (strconv 'g', -1): shortest digits, exponent form below 1e-4 and
 // Go's %v of a float64 (strconv 'g', -1): shortest digits, exponent form below 1e-4 and from
 // 1e6 on (1e+06, 1.234567e+06).
 std::string go_float(double d);
@@ -42,3 +41,4 @@ std::string go_sprintf(const std::string& format, const std::vector<json>& args)
 std::string execute(const Template& t, const json& data);
 
 } // namespace machine::support::tmpl
+
