@@ -41,4 +41,3 @@ std::string go_sprintf(const std::string& format, const std::vector<json>& args)
 std::string execute(const Template& t, const json& data);
 
 } // namespace machine::support::tmpl
-
