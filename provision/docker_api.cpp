@@ -28,8 +28,7 @@ size_t append_body(char* data, size_t size, size_t count, void* user) {
     return size * count;
 }
 
-template <class T>
-void set(CURL* c, CURLoption opt, T value) {
+template <class T> void set(CURL* c, CURLoption opt, T value) {
     CURLcode rc = curl_easy_setopt(c, opt, value);
     if (rc != CURLE_OK)
         throw Error(fmt::format("libcurl: cannot set an option: {}", curl_easy_strerror(rc)));
@@ -106,16 +105,16 @@ bool DockerApi::ping() {
 nlohmann::json DockerApi::get(const std::string& path) {
     auto r = request("GET", path);
     if (!r.ok()) {
-        std::string msg = r.body.is_object() && r.body.contains("message") &&
-                                  r.body["message"].is_string()
-                              ? r.body["message"].get<std::string>()
-                              : r.text;
+        std::string msg =
+            r.body.is_object() && r.body.contains("message") && r.body["message"].is_string()
+                ? r.body["message"].get<std::string>()
+                : r.text;
         throw Error(fmt::format("Docker engine at {}: GET {}: HTTP {}: {}", m_base_url, path,
                                 r.status, msg));
     }
     if (r.body.is_null())
-        throw Error(fmt::format("Docker engine at {}: GET {}: the answer is not JSON", m_base_url,
-                                path));
+        throw Error(
+            fmt::format("Docker engine at {}: GET {}: the answer is not JSON", m_base_url, path));
     return r.body;
 }
 
@@ -146,8 +145,7 @@ void DockerApi::wait_for_ping(std::chrono::steady_clock::time_point deadline) {
         } catch (const Error& e) {
             last_error = e.what();
         }
-        auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left <= 0ms)
             break;
         std::this_thread::sleep_for(std::min(backoff, left));

@@ -101,14 +101,22 @@ int major_version(const std::string& version_id) {
 // One distribution family name -> package manager; nullopt when unknown.
 std::optional<PackageManager> for_name(const std::string& name, const OsRelease& os) {
     static const std::map<std::string, PackageManager> k_fixed = {
-        {"debian", PackageManager::apt},       {"ubuntu", PackageManager::apt},
-        {"raspbian", PackageManager::apt},     {"linuxmint", PackageManager::apt},
-        {"pop", PackageManager::apt},          {"kali", PackageManager::apt},
-        {"devuan", PackageManager::apt},       {"fedora", PackageManager::dnf},
-        {"opensuse", PackageManager::zypper},  {"opensuse-leap", PackageManager::zypper},
-        {"opensuse-tumbleweed", PackageManager::zypper}, {"suse", PackageManager::zypper},
-        {"sles", PackageManager::zypper},      {"alpine", PackageManager::apk},
-        {"arch", PackageManager::pacman},      {"manjaro", PackageManager::pacman},
+        {"debian", PackageManager::apt},
+        {"ubuntu", PackageManager::apt},
+        {"raspbian", PackageManager::apt},
+        {"linuxmint", PackageManager::apt},
+        {"pop", PackageManager::apt},
+        {"kali", PackageManager::apt},
+        {"devuan", PackageManager::apt},
+        {"fedora", PackageManager::dnf},
+        {"opensuse", PackageManager::zypper},
+        {"opensuse-leap", PackageManager::zypper},
+        {"opensuse-tumbleweed", PackageManager::zypper},
+        {"suse", PackageManager::zypper},
+        {"sles", PackageManager::zypper},
+        {"alpine", PackageManager::apk},
+        {"arch", PackageManager::pacman},
+        {"manjaro", PackageManager::pacman},
         {"endeavouros", PackageManager::pacman},
     };
     if (auto it = k_fixed.find(name); it != k_fixed.end())
@@ -185,12 +193,18 @@ PackageManager pick(const OsRelease& os) {
 
 std::string to_string(PackageManager pm) {
     switch (pm) {
-    case PackageManager::apt: return "apt";
-    case PackageManager::dnf: return "dnf";
-    case PackageManager::yum: return "yum";
-    case PackageManager::zypper: return "zypper";
-    case PackageManager::apk: return "apk";
-    case PackageManager::pacman: return "pacman";
+    case PackageManager::apt:
+        return "apt";
+    case PackageManager::dnf:
+        return "dnf";
+    case PackageManager::yum:
+        return "yum";
+    case PackageManager::zypper:
+        return "zypper";
+    case PackageManager::apk:
+        return "apk";
+    case PackageManager::pacman:
+        return "pacman";
     }
     return "unknown";
 }

@@ -140,16 +140,17 @@ void Provisioner::install_engine(const OsRelease& os, const ProvisionOptions& op
     for (const auto& cmd : install_commands(pm, os, options))
         check("install engine", cmd, options.install_timeout);
     if (!engine_installed())
-        throw ProvisionError(fmt::format("install engine: {} finished but dockerd is not on PATH",
-                                         to_string(pm)));
+        throw ProvisionError(
+            fmt::format("install engine: {} finished but dockerd is not on PATH", to_string(pm)));
 }
 
 std::string Provisioner::make_staging_dir() {
     // mktemp -d makes a 0700 folder owned by the SSH user: nobody else can read staged keys.
-    auto dir = trim(check("stage files", "mktemp -d /tmp/machine-provision.XXXXXXXX",
-                          m_command_timeout));
+    auto dir =
+        trim(check("stage files", "mktemp -d /tmp/machine-provision.XXXXXXXX", m_command_timeout));
     if (dir.empty() || dir.front() != '/' || dir.find('\n') != std::string::npos)
-        throw ProvisionError(fmt::format("stage files: mktemp printed an unexpected path: {}", dir));
+        throw ProvisionError(
+            fmt::format("stage files: mktemp printed an unexpected path: {}", dir));
     return dir;
 }
 
@@ -171,8 +172,7 @@ void Provisioner::install_files(const std::string& what, const std::vector<Stage
             mkdirs += " " + shell_quote(d);
         check(what, mkdirs, m_command_timeout);
         for (const auto& f : files) {
-            std::string staged =
-                dir + "/" + std::filesystem::path(f.target).filename().string();
+            std::string staged = dir + "/" + std::filesystem::path(f.target).filename().string();
             m_shell.upload(staged, f.content, f.mode);
             check(what,
                   fmt::format("sudo -n install -m {:04o} -o root -g root {} {}", f.mode,
@@ -189,9 +189,9 @@ void Provisioner::install_files(const std::string& what, const std::vector<Stage
 void Provisioner::upload_certs(const ServerCerts& certs) {
     step("upload certificates");
     engine::RemotePaths paths;
-    install_files("upload certificates", {{paths.ca, certs.ca, 0644},
-                                          {paths.cert, certs.cert, 0644},
-                                          {paths.key, certs.key, 0600}});
+    install_files(
+        "upload certificates",
+        {{paths.ca, certs.ca, 0644}, {paths.cert, certs.cert, 0644}, {paths.key, certs.key, 0600}});
 }
 
 void Provisioner::write_engine_config(const engine::EngineOptions& options) {

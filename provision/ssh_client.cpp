@@ -104,7 +104,9 @@ private:
 };
 
 std::atomic<bool> g_window_changed{false};
-extern "C" void on_sigwinch(int) { g_window_changed = true; }
+extern "C" void on_sigwinch(int) {
+    g_window_changed = true;
+}
 
 // Installs a SIGWINCH handler for the life of the object.
 class WinchWatch {
@@ -172,9 +174,8 @@ SshClient::SshClient(SshTarget target, std::chrono::milliseconds connect_timeout
     if (rc != SSH_AUTH_SUCCESS)
         throw SshError(fmt::format("ssh {}: the server refused the key {}{}", endpoint(m_target),
                                    m_target.key_path.string(),
-                                   rc == SSH_AUTH_ERROR
-                                       ? std::string(" (") + ssh_get_error(s) + ")"
-                                       : std::string()));
+                                   rc == SSH_AUTH_ERROR ? std::string(" (") + ssh_get_error(s) + ")"
+                                                        : std::string()));
     support::debug("ssh {}: connected", endpoint(m_target));
 }
 
@@ -196,8 +197,8 @@ void SshClient::fail_sftp(const std::string& what, const std::string& path) {
         throw NotFound(msg + ": no such file or folder");
     if (code == SSH_FX_PERMISSION_DENIED)
         throw SshError(msg + ": permission denied");
-    throw SshError(fmt::format("{}: {} (sftp status {})", msg, ssh_get_error(m_session.get()),
-                               code));
+    throw SshError(
+        fmt::format("{}: {} (sftp status {})", msg, ssh_get_error(m_session.get()), code));
 }
 
 void SshClient::verify_host_key() {
@@ -226,8 +227,7 @@ void SshClient::verify_host_key() {
     }
 }
 
-ExecResult SshClient::exec(const std::string& command,
-                           const std::optional<std::string>& stdin_data,
+ExecResult SshClient::exec(const std::string& command, const std::optional<std::string>& stdin_data,
                            std::chrono::milliseconds timeout) {
     support::debug("ssh {}: {}", endpoint(m_target), command);
     auto deadline = Clock::now() + timeout;
@@ -392,8 +392,8 @@ void SshClient::download_file(const std::string& remote_path, const fs::path& lo
     support::debug("sftp {}: download {} -> {}", endpoint(m_target), remote_path, local.string());
     fs::path tmp = local;
     tmp += ".machine-" + random_suffix() + ".part";
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-                    static_cast<mode_t>(mode));
+    int fd =
+        ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, static_cast<mode_t>(mode));
     if (fd < 0)
         throw Error(fmt::format("{}: cannot create: {}", tmp.string(), std::strerror(errno)));
     try {
@@ -403,8 +403,8 @@ void SshClient::download_file(const std::string& remote_path, const fs::path& lo
                 if (w < 0) {
                     if (errno == EINTR)
                         continue;
-                    throw Error(fmt::format("{}: write failed: {}", tmp.string(),
-                                            std::strerror(errno)));
+                    throw Error(
+                        fmt::format("{}: write failed: {}", tmp.string(), std::strerror(errno)));
                 }
                 p += w;
                 n -= static_cast<size_t>(w);
@@ -467,9 +467,8 @@ void SshClient::download_tree(const std::string& remote_dir, const fs::path& loc
         uint8_t type = attr->type;
         if (type == SSH_FILEXFER_TYPE_SYMLINK) { // follow links to files, as scp does
             SftpAttrPtr target(sftp_stat(sf, (remote_dir + "/" + name).c_str()));
-            type = target && target->type == SSH_FILEXFER_TYPE_REGULAR
-                       ? SSH_FILEXFER_TYPE_REGULAR
-                       : SSH_FILEXFER_TYPE_SPECIAL;
+            type = target && target->type == SSH_FILEXFER_TYPE_REGULAR ? SSH_FILEXFER_TYPE_REGULAR
+                                                                       : SSH_FILEXFER_TYPE_SPECIAL;
         }
         entries.emplace_back(name, type);
     }
@@ -568,6 +567,24 @@ int SshClient::run_interactive(const std::optional<std::string>& command, LocalT
     return status;
 }
 
+std::vector<std::string> openssh_options(const SshTarget& target) {
+    return {"-F", "/dev/null",
+            "-o", "IdentitiesOnly=yes",
+            "-o", "IdentityAgent=none",
+            "-o", "PasswordAuthentication=no",
+            "-o", "KbdInteractiveAuthentication=no",
+            "-o", "StrictHostKeyChecking=yes",
+            "-o", "UserKnownHostsFile=" + target.known_hosts.string(),
+            "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=10",
+            "-o", "LogLevel=ERROR",
+            "-i", target.key_path.string()};
+}
+
+std::string openssh_destination(const SshTarget& target) {
+    return target.user + "@" + target.host;
+}
+
 std::unique_ptr<SshClient> wait_for_ssh(const SshTarget& target,
                                         std::chrono::steady_clock::time_point deadline,
                                         const std::function<std::string()>& tail_log) {
@@ -577,13 +594,13 @@ std::unique_ptr<SshClient> wait_for_ssh(const SshTarget& target,
     std::string last_error = "no attempt was made";
     int attempts = 0;
     for (;;) {
-        auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
         if (left <= 0ms)
             break;
         ++attempts;
         try {
-            return std::make_unique<SshClient>(target, std::min<std::chrono::milliseconds>(left, 10s));
+            return std::make_unique<SshClient>(target,
+                                               std::min<std::chrono::milliseconds>(left, 10s));
         } catch (const HostKeyMismatch&) {
             throw;
         } catch (const SshError& e) {

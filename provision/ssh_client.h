@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace machine::provision {
 
@@ -95,6 +96,14 @@ private:
     SessionPtr m_session;
     SftpPtr m_sftp; // after m_session so it is freed first
 };
+
+// Options for the external OpenSSH client (`ssh`, `scp`) that make it behave like SshClient:
+// no ~/.ssh/config, only the machine's key, the pinned host key with strict checking, no
+// password prompts. Append the destination yourself: "-p", port and user@host for ssh
+// (openssh_destination), "-P" port for scp.
+std::vector<std::string> openssh_options(const SshTarget& target);
+// "user@host".
+std::string openssh_destination(const SshTarget& target);
 
 // Connects to `target` until `deadline`: connection refused, no route and auth failures are
 // normal while a machine boots (sshd up before the seed installed the key) and are retried with

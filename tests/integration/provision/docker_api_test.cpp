@@ -31,8 +31,8 @@ void openssl(const std::vector<std::string>& args) {
 }
 
 void make_ca(const fs::path& dir, const std::string& name) {
-    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
-             "-nodes", "-keyout", (dir / (name + "-key.pem")).string(), "-out",
+    openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
+             "-keyout", (dir / (name + "-key.pem")).string(), "-out",
              (dir / (name + ".pem")).string(), "-days", "2", "-subj", "/CN=" + name, "-addext",
              "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign"});
 }

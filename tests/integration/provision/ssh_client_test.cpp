@@ -54,6 +54,13 @@ protected:
     std::unique_ptr<Sshd> m_sshd;
 };
 
+std::vector<std::string> external_ssh_args(const SshTarget& t, const std::string& command) {
+    auto args = openssh_options(t);
+    args.insert(args.end(), {"-o", "BatchMode=yes", "-p", std::to_string(t.port),
+                             openssh_destination(t), command});
+    return args;
+}
+
 } // namespace
 
 TEST_F(SshClientTest, ExecReturnsOutputErrorsAndExitStatus) {
@@ -98,8 +105,7 @@ TEST_F(SshClientTest, UploadSetsTheModeFromCreationAndReplaces) {
     EXPECT_EQ(support::read_file(m_dir / "remote" / "server-key.pem"), "second\n");
     EXPECT_EQ(mode_of(m_dir / "remote" / "server-key.pem"), 0644u);
     // No temp files are left next to the target.
-    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir / "remote"), fs::directory_iterator()),
-              1);
+    EXPECT_EQ(std::distance(fs::directory_iterator(m_dir / "remote"), fs::directory_iterator()), 1);
 }
 
 TEST_F(SshClientTest, UploadIntoAMissingFolderFailsWithTheRemotePath) {
@@ -162,17 +168,11 @@ TEST_F(SshClientTest, HostKeyIsPinnedAndUsableByOpenSsh) {
     { SshClient again(t); } // the pinned key matches: no error, no second entry
     EXPECT_EQ(support::read_file(t.known_hosts), pinned);
 
-    // The external client accepts the same file with strict checking (machine ssh's default).
+    // The external client, with the options machine ssh uses, accepts the same file with strict
+    // checking and passes the exit status through.
     support::SystemProcessRunner runner;
-    auto r = runner.run({"ssh",
-                         {"-F", "/dev/null", "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
-                          "-o", "StrictHostKeyChecking=yes", "-o",
-                          "UserKnownHostsFile=" + t.known_hosts.string(), "-i",
-                          t.key_path.string(), "-p", std::to_string(t.port), "root@127.0.0.1",
-                          "exit 7"},
-                         {},
-                         std::nullopt,
-                         std::chrono::seconds(20)});
+    auto r = runner.run(
+        {"ssh", external_ssh_args(t, "exit 7"), {}, std::nullopt, std::chrono::seconds(20)});
     EXPECT_EQ(r.exit_code, 7) << r.err;
 }
 
@@ -193,6 +193,13 @@ TEST_F(SshClientTest, ChangedHostKeyIsRefusedAndNotRetried) {
     auto start = std::chrono::steady_clock::now();
     EXPECT_THROW(wait_for_ssh(t, start + std::chrono::seconds(20), {}), HostKeyMismatch);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
+
+    // The external client with machine's options refuses it too.
+    support::SystemProcessRunner runner;
+    auto r = runner.run(
+        {"ssh", external_ssh_args(t, "true"), {}, std::nullopt, std::chrono::seconds(20)});
+    EXPECT_EQ(r.exit_code, 255);
+    EXPECT_NE(r.err.find("IDENTIFICATION HAS CHANGED"), std::string::npos) << r.err;
 }
 
 TEST_F(SshClientTest, WrongKeyIsAnAuthError) {
@@ -222,9 +229,10 @@ TEST_F(SshClientTest, WaitForSshTimesOutWithTheSerialLogTail) {
     t.port = free_port(); // nothing listens there
     auto start = std::chrono::steady_clock::now();
     try {
-        wait_for_ssh(t, start + std::chrono::milliseconds(1500),
-                     [] { return std::string("[  OK  ] Reached target Multi-User System.\n"
-                                             "debian login: \n"); });
+        wait_for_ssh(t, start + std::chrono::milliseconds(1500), [] {
+            return std::string("[  OK  ] Reached target Multi-User System.\n"
+                               "debian login: \n");
+        });
         FAIL() << "expected TimeoutError";
     } catch (const TimeoutError& e) {
         std::string what = e.what();

@@ -58,8 +58,8 @@ inline fs::path make_temp_dir(const std::string& prefix) {
 
 inline void keygen(const fs::path& key, const std::string& type = "ed25519") {
     support::SystemProcessRunner runner;
-    auto r = runner.run({"ssh-keygen", {"-q", "-t", type, "-N", "", "-C", "test", "-f",
-                                        key.string()}});
+    auto r =
+        runner.run({"ssh-keygen", {"-q", "-t", type, "-N", "", "-C", "test", "-f", key.string()}});
     if (!r.ok())
         throw std::runtime_error("ssh-keygen failed: " + r.err);
 }
@@ -67,8 +67,7 @@ inline void keygen(const fs::path& key, const std::string& type = "ed25519") {
 class Sshd {
 public:
     // `dir` holds the config, host key and authorized_keys; `client_pub` is authorized for root.
-    Sshd(fs::path dir, const fs::path& client_pub, int port)
-        : m_dir(std::move(dir)), m_port(port) {
+    Sshd(fs::path dir, const fs::path& client_pub, int port) : m_dir(std::move(dir)), m_port(port) {
         fs::create_directories("/run/sshd"); // sshd's privilege separation folder
         if (!fs::exists(m_dir / "host_key"))
             keygen(m_dir / "host_key");
@@ -89,12 +88,12 @@ public:
         fs::remove(m_dir / "sshd.pid");
         m_thread = std::thread([this] {
             support::SystemProcessRunner runner;
-            m_result = runner.run({"/usr/sbin/sshd",
-                                   {"-D", "-e", "-f", (m_dir / "sshd_config").string(), "-p",
-                                    std::to_string(m_port)},
-                                   {},
-                                   std::nullopt,
-                                   std::chrono::minutes(5)});
+            m_result = runner.run(
+                {"/usr/sbin/sshd",
+                 {"-D", "-e", "-f", (m_dir / "sshd_config").string(), "-p", std::to_string(m_port)},
+                 {},
+                 std::nullopt,
+                 std::chrono::minutes(5)});
         });
         auto deadline = std::chrono::steady_clock::now() + 10s;
         while (!port_open(m_port)) {

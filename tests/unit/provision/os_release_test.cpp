@@ -93,19 +93,31 @@ TEST_P(OsReleaseTable, ParsesFieldsAndPicksPackageManager) {
 INSTANTIATE_TEST_SUITE_P(
     Distros, OsReleaseTable,
     ::testing::Values(
-        DistroCase{k_debian12, "debian", {}, "12", "Debian GNU/Linux 12 (bookworm)",
-                   PackageManager::apt},
-        DistroCase{k_ubuntu, "ubuntu", {"debian"}, "22.04", "Ubuntu 22.04.4 LTS",
-                   PackageManager::apt},
-        DistroCase{k_fedora, "fedora", {}, "39", "Fedora Linux 39 (Cloud Edition)",
-                   PackageManager::dnf},
+        DistroCase{
+            k_debian12, "debian", {}, "12", "Debian GNU/Linux 12 (bookworm)", PackageManager::apt},
+        DistroCase{
+            k_ubuntu, "ubuntu", {"debian"}, "22.04", "Ubuntu 22.04.4 LTS", PackageManager::apt},
+        DistroCase{
+            k_fedora, "fedora", {}, "39", "Fedora Linux 39 (Cloud Edition)", PackageManager::dnf},
         DistroCase{k_alpine, "alpine", {}, "3.19.1", "Alpine Linux v3.19", PackageManager::apk},
-        DistroCase{k_opensuse, "opensuse-leap", {"suse", "opensuse"}, "15.5",
-                   "openSUSE Leap 15.5", PackageManager::zypper},
-        DistroCase{k_centos7, "centos", {"rhel", "fedora"}, "7", "CentOS Linux 7 (Core)",
+        DistroCase{k_opensuse,
+                   "opensuse-leap",
+                   {"suse", "opensuse"},
+                   "15.5",
+                   "openSUSE Leap 15.5",
+                   PackageManager::zypper},
+        DistroCase{k_centos7,
+                   "centos",
+                   {"rhel", "fedora"},
+                   "7",
+                   "CentOS Linux 7 (Core)",
                    PackageManager::yum},
-        DistroCase{k_rocky9, "rocky", {"rhel", "centos", "fedora"}, "9.3",
-                   "Rocky Linux 9.3 (Blue Onyx)", PackageManager::dnf}));
+        DistroCase{k_rocky9,
+                   "rocky",
+                   {"rhel", "centos", "fedora"},
+                   "9.3",
+                   "Rocky Linux 9.3 (Blue Onyx)",
+                   PackageManager::dnf}));
 
 TEST(OsRelease, DecodesQuotesAndEscapes) {
     auto os = parse(R"OS(ID='my distro'
@@ -152,7 +164,9 @@ TEST(OsRelease, GarbageIsNotAnOsRelease) {
     EXPECT_FALSE(parse_os_release(""));
     EXPECT_FALSE(parse_os_release("\n\n# only comments\n"));
     EXPECT_FALSE(parse_os_release("<html><body>404</body></html>"));
-    EXPECT_FALSE(parse_os_release(std::string("\x7f" "ELF\x02\x01\x01\0\0\0", 10)));
+    EXPECT_FALSE(parse_os_release(std::string("\x7f"
+                                              "ELF\x02\x01\x01\0\0\0",
+                                              10)));
 }
 
 TEST(PackageManagerChoice, IdWinsOverIdLike) {
@@ -172,8 +186,7 @@ TEST(PackageManagerChoice, IdLikeIsTriedInOrder) {
 TEST(PackageManagerChoice, RedHatFamilyVersionDecidesYumOrDnf) {
     EXPECT_EQ(pick(OsRelease{"rhel", {"fedora"}, "7.9", ""}), PackageManager::yum);
     EXPECT_EQ(pick(OsRelease{"rhel", {"fedora"}, "8.9", ""}), PackageManager::dnf);
-    EXPECT_EQ(pick(OsRelease{"amzn", {"centos", "rhel", "fedora"}, "2", ""}),
-              PackageManager::yum);
+    EXPECT_EQ(pick(OsRelease{"amzn", {"centos", "rhel", "fedora"}, "2", ""}), PackageManager::yum);
     EXPECT_EQ(pick(OsRelease{"amzn", {"fedora"}, "2023", ""}), PackageManager::dnf);
 }
 

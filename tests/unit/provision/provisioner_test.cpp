@@ -51,8 +51,7 @@ public:
         if (command == "command -v dockerd")
             return has_dockerd ? ExecResult{0, "/usr/bin/dockerd\n", ""} : ExecResult{1, "", ""};
         if (command == "command -v systemctl")
-            return has_systemd ? ExecResult{0, "/usr/bin/systemctl\n", ""}
-                               : ExecResult{1, "", ""};
+            return has_systemd ? ExecResult{0, "/usr/bin/systemctl\n", ""} : ExecResult{1, "", ""};
         if (command.rfind("mktemp -d", 0) == 0)
             return {0, "/tmp/machine-provision.AbCd1234\n", ""};
         if (command.find(" install -y") != std::string::npos && install_provides_dockerd)
@@ -104,7 +103,8 @@ std::vector<std::string> cert_and_config_commands() {
         "mktemp -d /tmp/machine-provision.XXXXXXXX",
         "sudo -n install -d -m 0755 -o root -g root /etc/docker "
         "/etc/systemd/system/docker.service.d",
-        "sudo -n install -m 0644 -o root -g root " + k_stage + "/daemon.json /etc/docker/daemon.json",
+        "sudo -n install -m 0644 -o root -g root " + k_stage +
+            "/daemon.json /etc/docker/daemon.json",
         "sudo -n install -m 0644 -o root -g root " + k_stage +
             "/10-machine.conf /etc/systemd/system/docker.service.d/10-machine.conf",
         "rm -rf " + k_stage,
@@ -137,8 +137,7 @@ TEST(Provisioner, EngineAlreadyPresentRunsExactlyTheseCommands) {
     EXPECT_EQ(engine.waits, 1);
     EXPECT_EQ(steps, (std::vector<std::string>{"detect OS", "check for the engine",
                                                "upload certificates", "configure engine",
-                                               "restart engine",
-                                               "wait for the engine's TLS API"}));
+                                               "restart engine", "wait for the engine's TLS API"}));
 }
 
 TEST(Provisioner, KeysAreUploadedPrivateAndNeverInACommand) {
@@ -229,9 +228,9 @@ TEST(Provisioner, AptSourceOverrideIsWrittenAndIsTheOnlySource) {
         apt + " install -y -q --no-install-recommends docker.io apparmor",
         "command -v dockerd"};
     ASSERT_GE(shell.commands.size(), expected.size());
-    EXPECT_EQ(std::vector<std::string>(shell.commands.begin(),
-                                       shell.commands.begin() + expected.size()),
-              expected);
+    EXPECT_EQ(
+        std::vector<std::string>(shell.commands.begin(), shell.commands.begin() + expected.size()),
+        expected);
 }
 
 TEST(Provisioner, FedoraInstallsMobyEngineWithDnf) {
