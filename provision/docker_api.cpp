@@ -139,7 +139,11 @@ void DockerApi::wait_for_ping(std::chrono::steady_clock::time_point deadline) {
         if (Clock::now() >= deadline)
             break;
         try {
-            if (ping())
+            // Each attempt is bounded by what is left, so the wait never overshoots `deadline`.
+            auto left =
+                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            DockerApi attempt(m_base_url, m_tls, std::max(1ms, std::min(m_timeout, left)));
+            if (attempt.ping())
                 return;
             last_error = "/_ping did not answer OK";
         } catch (const Error& e) {

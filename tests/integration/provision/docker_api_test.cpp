@@ -297,3 +297,23 @@ TEST_F(DockerApiTest, WaitForPingTimesOutWithTheLastError) {
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 }
+
+TEST_F(DockerApiTest, WaitForPingNeverOvershootsTheDeadlineOnASilentPeer) {
+    // Listens but never accepts: the TCP connect succeeds and the TLS handshake stalls.
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(fd, 8), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    DockerApi api("https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), good(),
+                  std::chrono::seconds(30));
+    auto start = std::chrono::steady_clock::now();
+    EXPECT_THROW(api.wait_for_ping(start + std::chrono::milliseconds(1500)), TimeoutError);
+    auto took = std::chrono::steady_clock::now() - start;
+    ::close(fd);
+    EXPECT_GE(took, std::chrono::milliseconds(1400));
+    EXPECT_LT(took, std::chrono::milliseconds(3000));
+}
