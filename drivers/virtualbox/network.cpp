@@ -36,7 +36,9 @@ std::string format_ipv4(uint32_t ip) {
     return fmt::format("{}.{}.{}.{}", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
 }
 
-std::string Cidr::text() const { return fmt::format("{}/{}", format_ipv4(address), prefix); }
+std::string Cidr::text() const {
+    return fmt::format("{}/{}", format_ipv4(address), prefix);
+}
 
 std::optional<Cidr> parse_cidr(const std::string& text) {
     auto slash = text.find('/');
@@ -79,9 +81,9 @@ void check_hostonly_cidr(const std::string& flag_value,
             "--virtualbox-hostonly-cidr: \"{}\" is not an IPv4 CIDR like 192.168.56.1/24",
             flag_value));
     if (cidr->prefix < 8 || cidr->prefix > 30)
-        throw UsageError(fmt::format(
-            "--virtualbox-hostonly-cidr: a /{} network is not usable (use /8 to /30)",
-            cidr->prefix));
+        throw UsageError(
+            fmt::format("--virtualbox-hostonly-cidr: a /{} network is not usable (use /8 to /30)",
+                        cidr->prefix));
     if (cidr->address == cidr->network() || cidr->address == cidr->broadcast())
         throw UsageError(fmt::format(
             "--virtualbox-hostonly-cidr: {} must name the host's address in the network, "
@@ -147,20 +149,19 @@ std::string mac_for_vboxmanage(const std::string& mac) {
 
 std::string network_config_yaml(const std::string& nat_mac, const std::string& hostonly_mac,
                                 const std::string& ip, int prefix) {
-    return fmt::format(
-        "version: 2\n"
-        "ethernets:\n"
-        "  nat:\n"
-        "    match:\n"
-        "      macaddress: \"{}\"\n"
-        "    dhcp4: true\n"
-        "  hostonly:\n"
-        "    match:\n"
-        "      macaddress: \"{}\"\n"
-        "    dhcp4: false\n"
-        "    addresses:\n"
-        "      - {}/{}\n",
-        nat_mac, hostonly_mac, ip, prefix);
+    return fmt::format("version: 2\n"
+                       "ethernets:\n"
+                       "  nat:\n"
+                       "    match:\n"
+                       "      macaddress: \"{}\"\n"
+                       "    dhcp4: true\n"
+                       "  hostonly:\n"
+                       "    match:\n"
+                       "      macaddress: \"{}\"\n"
+                       "    dhcp4: false\n"
+                       "    addresses:\n"
+                       "      - {}/{}\n",
+                       nat_mac, hostonly_mac, ip, prefix);
 }
 
 } // namespace machine::drivers::virtualbox

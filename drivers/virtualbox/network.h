@@ -15,7 +15,7 @@ std::optional<uint32_t> parse_ipv4(const std::string& text);
 std::string format_ipv4(uint32_t ip);
 
 struct Cidr {
-    uint32_t address = 0;  // as written (the host's address for --virtualbox-hostonly-cidr)
+    uint32_t address = 0; // as written (the host's address for --virtualbox-hostonly-cidr)
     int prefix = 0;
     uint32_t mask() const { return prefix == 0 ? 0 : ~uint32_t{0} << (32 - prefix); }
     uint32_t network() const { return address & mask(); }
@@ -25,7 +25,7 @@ struct Cidr {
     bool contains(const Cidr& other) const {
         return other.prefix >= prefix && contains(other.network());
     }
-    std::string text() const;  // "192.168.56.1/24"
+    std::string text() const; // "192.168.56.1/24"
 };
 std::optional<Cidr> parse_cidr(const std::string& text);
 

@@ -55,7 +55,7 @@ std::string read_token(const std::string& s, size_t& i, char stop) {
             out += s[i++];
         }
         if (i < s.size())
-            ++i;  // closing quote
+            ++i; // closing quote
         return out;
     }
     while (i < s.size() && s[i] != stop)
@@ -87,7 +87,8 @@ std::vector<std::map<std::string, std::string>> records(const std::string& out,
     return recs;
 }
 
-std::string get(const std::map<std::string, std::string>& m, std::initializer_list<const char*> keys) {
+std::string get(const std::map<std::string, std::string>& m,
+                std::initializer_list<const char*> keys) {
     for (const char* k : keys) {
         auto it = m.find(k);
         if (it != m.end())
@@ -106,7 +107,7 @@ std::map<std::string, std::string> parse_machine_readable(const std::string& out
         size_t i = 0;
         std::string key = read_token(line, i, '=');
         if (i >= line.size() || line[i] != '=' || key.empty())
-            continue;  // not key=value (e.g. "Encryption:     disabled")
+            continue; // not key=value (e.g. "Encryption:     disabled")
         ++i;
         std::string value = read_token(line, i, '\0');
         kv[key] = value;

@@ -27,7 +27,7 @@ struct HostOnlyIf {
     std::string ip;
     std::string netmask;
     std::string status;
-    std::string network_name;  // VBoxNetworkName: HostInterfaceNetworking-<name>
+    std::string network_name; // VBoxNetworkName: HostInterfaceNetworking-<name>
 };
 std::vector<HostOnlyIf> parse_hostonlyifs(const std::string& out);
 
@@ -61,7 +61,7 @@ struct Version {
     int major = 0;
     int minor = 0;
     int patch = 0;
-    std::string text;  // as printed, e.g. "7.0.14r161095"
+    std::string text; // as printed, e.g. "7.0.14r161095"
 };
 std::optional<Version> parse_version(const std::string& out);
 
@@ -84,8 +84,8 @@ std::optional<std::string> parse_created_interface(const std::string& out);
 //   VBoxManage: error: Context: "..." at line N of file VBoxManageX.cpp
 // (also "VBoxManage.exe: error:" and "Code E_ACCESSDENIED (0x80070005) - ..." forms).
 struct VBoxErrorInfo {
-    std::string message;  // first error line's text
-    std::string code;     // e.g. "VBOX_E_OBJECT_NOT_FOUND", "E_ACCESSDENIED"; "" if none
+    std::string message; // first error line's text
+    std::string code;    // e.g. "VBOX_E_OBJECT_NOT_FOUND", "E_ACCESSDENIED"; "" if none
 };
 std::optional<VBoxErrorInfo> parse_error(const std::string& err);
 

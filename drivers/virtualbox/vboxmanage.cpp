@@ -38,7 +38,9 @@ VBoxManage::VBoxManage(support::ProcessRunner& runner, fs::path lock_path,
         m_options.attempts = 1;
 }
 
-bool VBoxManage::available() { return m_runner.available(m_options.program); }
+bool VBoxManage::available() {
+    return m_runner.available(m_options.program);
+}
 
 support::ProcessResult VBoxManage::run_once(const std::vector<std::string>& args) {
     support::ProcessSpec spec;
@@ -56,8 +58,7 @@ support::ProcessResult VBoxManage::run_result(const std::vector<std::string>& ar
     auto delay = m_options.backoff;
     for (int attempt = 1;; ++attempt) {
         auto r = run_once(args);
-        if (!vboxmanage_failed(r) || attempt >= m_options.attempts ||
-            !is_retryable_error(r.err))
+        if (!vboxmanage_failed(r) || attempt >= m_options.attempts || !is_retryable_error(r.err))
             return r;
         support::debug("VBoxManage {}: {}; retrying in {} ms", args.empty() ? "" : args[0],
                        first_line(r.err), delay.count());
@@ -74,8 +75,9 @@ std::string VBoxManage::run(const std::vector<std::string>& args) {
     std::string command = support::describe(spec);
     if (r.timed_out)
         throw VBoxManageError(
-            fmt::format("{} did not finish within {} s", command,
-                        std::chrono::duration_cast<std::chrono::seconds>(m_options.timeout).count()),
+            fmt::format(
+                "{} did not finish within {} s", command,
+                std::chrono::duration_cast<std::chrono::seconds>(m_options.timeout).count()),
             "");
     auto info = parse_error(r.err);
     std::string detail;

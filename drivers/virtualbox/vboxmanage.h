@@ -33,8 +33,8 @@ private:
 
 struct VBoxManageOptions {
     std::string program = "VBoxManage";
-    int attempts = 5;                                     // first try + retries
-    std::chrono::milliseconds backoff{500};               // doubled after each retry
+    int attempts = 5;                       // first try + retries
+    std::chrono::milliseconds backoff{500}; // doubled after each retry
     std::chrono::milliseconds timeout{std::chrono::minutes(10)};
     std::function<void(std::chrono::milliseconds)> sleep; // default: this_thread::sleep_for
 };

@@ -103,8 +103,7 @@ VirtualBoxDriver::VirtualBoxDriver(const DriverContext& ctx, HostEnv env)
 
 std::vector<FlagSpec> VirtualBoxDriver::create_flags() {
     return {
-        {"virtualbox-memory", "Memory of the VM in MB (default 1024)", "1024",
-         "VIRTUALBOX_MEMORY"},
+        {"virtualbox-memory", "Memory of the VM in MB (default 1024)", "1024", "VIRTUALBOX_MEMORY"},
         {"virtualbox-cpu-count", "Number of CPUs of the VM (default 1)", "1",
          "VIRTUALBOX_CPU_COUNT"},
         {"virtualbox-disk-size", "Disk size of the VM in MB (default 20000)", "20000",
@@ -112,8 +111,10 @@ std::vector<FlagSpec> VirtualBoxDriver::create_flags() {
         {"virtualbox-hostonly-cidr",
          "Host address and network of the host-only network (default 192.168.56.1/24)",
          "192.168.56.1/24", "VIRTUALBOX_HOSTONLY_CIDR"},
-        {"virtualbox-hostonly-nictype", "Host-only nic type: 82540EM, virtio, ... (default "
-         "82540EM)", "82540EM", "VIRTUALBOX_HOSTONLY_NIC_TYPE"},
+        {"virtualbox-hostonly-nictype",
+         "Host-only nic type: 82540EM, virtio, ... (default "
+         "82540EM)",
+         "82540EM", "VIRTUALBOX_HOSTONLY_NIC_TYPE"},
         {"virtualbox-hostonly-nicpromisc",
          "Host-only nic promiscuous mode: deny, allow-vms, allow-all (default deny)", "deny",
          "VIRTUALBOX_HOSTONLY_NIC_PROMISC"},
@@ -121,16 +122,16 @@ std::vector<FlagSpec> VirtualBoxDriver::create_flags() {
          "82540EM", "VIRTUALBOX_NAT_NICTYPE"},
         {"virtualbox-ui-type", "UI of the VM: headless, gui, sdl, separate (default headless)",
          "headless", "VIRTUALBOX_UI_TYPE"},
-        {"virtualbox-no-share", "Do not share a host folder with the VM", "",
-         "VIRTUALBOX_NO_SHARE", true},
+        {"virtualbox-no-share", "Do not share a host folder with the VM", "", "VIRTUALBOX_NO_SHARE",
+         true},
         {"virtualbox-share-folder",
          "Host folder to share as dir:name (default: /home on Linux, /Users on macOS)", "",
          "VIRTUALBOX_SHARE_FOLDER"},
         {"virtualbox-no-vtx-check", "Do not check that VT-x/AMD-V is available", "",
          "VIRTUALBOX_NO_VTX_CHECK", true},
         {"virtualbox-image",
-         "Disk image to boot (VDI/VMDK, or qcow2/raw converted to VDI; default: bundled image)",
-         "", "VIRTUALBOX_IMAGE"},
+         "Disk image to boot (VDI/VMDK, or qcow2/raw converted to VDI; default: bundled image)", "",
+         "VIRTUALBOX_IMAGE"},
     };
 }
 
@@ -152,8 +153,8 @@ void VirtualBoxDriver::configure(const FlagValues& flags) {
     m_no_share = flags.get_bool("virtualbox-no-share");
     m_share_folder = flags.get("virtualbox-share-folder");
     if (!m_share_folder.empty() && parse_share_folder(m_share_folder).second.empty())
-        throw UsageError(fmt::format(
-            "--virtualbox-share-folder: \"{}\" is not dir:name", m_share_folder));
+        throw UsageError(
+            fmt::format("--virtualbox-share-folder: \"{}\" is not dir:name", m_share_folder));
     m_no_vtx_check = flags.get_bool("virtualbox-no-vtx-check");
     m_image = flags.get("virtualbox-image");
     if (!m_image.empty()) {
@@ -194,7 +195,7 @@ void VirtualBoxDriver::check_vtx() const {
         return;
     auto cpuinfo = support::try_read_file(m_env.cpuinfo);
     if (!cpuinfo)
-        return;  // cannot tell: let VirtualBox say
+        return; // cannot tell: let VirtualBox say
     static const std::regex flag(R"((^|\s)(vmx|svm)(\s|$))");
     if (std::regex_search(*cpuinfo, flag))
         return;
@@ -228,9 +229,9 @@ void VirtualBoxDriver::choose_address() {
     }
     auto ip = choose_ip(cidr, used);
     if (!ip)
-        throw DriverError(fmt::format(
-            "no free address left in {} for another machine; use another "
-            "--virtualbox-hostonly-cidr", m_hostonly_cidr));
+        throw DriverError(fmt::format("no free address left in {} for another machine; use another "
+                                      "--virtualbox-hostonly-cidr",
+                                      m_hostonly_cidr));
     m_ip = format_ipv4(*ip);
     std::string seed = (m_ctx.store_dir / "machines" / m_ctx.machine_name).string();
     m_nat_mac = derive_mac(seed + "#nic1");
@@ -240,7 +241,8 @@ void VirtualBoxDriver::choose_address() {
 std::string VirtualBoxDriver::seed_network_config() const {
     if (m_ip.empty())
         return {};
-    return network_config_yaml(m_nat_mac, m_hostonly_mac, m_ip, parse_cidr(m_hostonly_cidr)->prefix);
+    return network_config_yaml(m_nat_mac, m_hostonly_mac, m_ip,
+                               parse_cidr(m_hostonly_cidr)->prefix);
 }
 
 bool VirtualBoxDriver::use_hostonlynet() const {
@@ -269,7 +271,8 @@ fs::path VirtualBoxDriver::prepare_disk_image(const CreateSpec& spec) {
     fs::path tmp = cached;
     tmp += fmt::format(".tmp{}", ::getpid());
     support::info("Converting {} to VDI for VirtualBox (once)...", source.filename().string());
-    support::ProcessSpec convert{"qemu-img", {"convert", "-O", "vdi", source.string(), tmp.string()}};
+    support::ProcessSpec convert{"qemu-img",
+                                 {"convert", "-O", "vdi", source.string(), tmp.string()}};
     auto r = m_ctx.runner->run(convert);
     if (!r.ok()) {
         fs::remove(tmp, ec);
@@ -302,10 +305,10 @@ void VirtualBoxDriver::ensure_hostonly_if() {
             break;
         }
         if ((*ip & *mask) == cidr.network() || (cidr.address & *mask) == (*ip & *mask))
-            throw DriverError(fmt::format(
-                "host-only interface {} already uses {}/{} for the same network; use "
-                "--virtualbox-hostonly-cidr {}/{} or another network",
-                h.name, h.ip, cidr.prefix, h.ip, cidr.prefix));
+            throw DriverError(
+                fmt::format("host-only interface {} already uses {}/{} for the same network; use "
+                            "--virtualbox-hostonly-cidr {}/{} or another network",
+                            h.name, h.ip, cidr.prefix, h.ip, cidr.prefix));
     }
     if (name.empty()) {
         auto created = parse_created_interface(m_vbox.run({"hostonlyif", "create"}));
@@ -361,26 +364,37 @@ void VirtualBoxDriver::create(const CreateSpec& spec) {
     ensure_hostonly_network();
     m_ssh_port = m_env.free_port();
 
-    m_vbox.run({"createvm", "--name", vm, "--basefolder", spec.machine_dir.string(),
-                "--register"});
+    m_vbox.run({"createvm", "--name", vm, "--basefolder", spec.machine_dir.string(), "--register"});
     m_vm_created = true;
-    m_vbox.run({"modifyvm", vm, "--ostype", "Linux26_64", "--firmware", "bios",
-                "--memory", std::to_string(m_memory), "--cpus", std::to_string(m_cpus),
-                "--acpi", "on", "--ioapic", "on", "--rtcuseutc", "on", "--pae", "on",
-                "--hpet", "on", "--hwvirtex", "on", "--nestedpaging", "on",
-                "--boot1", "disk", "--boot2", "dvd", "--boot3", "none", "--boot4", "none"});
-    m_vbox.run({"modifyvm", vm, "--nic1", "nat", "--nictype1", m_nat_nictype,
-                "--cableconnected1", "on", "--macaddress1", mac_for_vboxmanage(m_nat_mac),
-                "--natdnshostresolver1", "off", "--natdnsproxy1", "on"});
+    m_vbox.run({"modifyvm",       vm,
+                "--ostype",       "Linux26_64",
+                "--firmware",     "bios",
+                "--memory",       std::to_string(m_memory),
+                "--cpus",         std::to_string(m_cpus),
+                "--acpi",         "on",
+                "--ioapic",       "on",
+                "--rtcuseutc",    "on",
+                "--pae",          "on",
+                "--hpet",         "on",
+                "--hwvirtex",     "on",
+                "--nestedpaging", "on",
+                "--boot1",        "disk",
+                "--boot2",        "dvd",
+                "--boot3",        "none",
+                "--boot4",        "none"});
+    m_vbox.run({"modifyvm", vm, "--nic1", "nat", "--nictype1", m_nat_nictype, "--cableconnected1",
+                "on", "--macaddress1", mac_for_vboxmanage(m_nat_mac), "--natdnshostresolver1",
+                "off", "--natdnsproxy1", "on"});
     m_vbox.run({"modifyvm", vm, "--natpf1", fmt::format("ssh,tcp,127.0.0.1,{},,22", m_ssh_port)});
     std::vector<std::string> nic2 = {"modifyvm", vm};
     if (m_hostonly_is_net)
-        nic2.insert(nic2.end(), {"--nic2", "hostonlynet", "--host-only-net2=" + m_hostonly_adapter});
+        nic2.insert(nic2.end(),
+                    {"--nic2", "hostonlynet", "--host-only-net2=" + m_hostonly_adapter});
     else
         nic2.insert(nic2.end(), {"--nic2", "hostonly", "--hostonlyadapter2", m_hostonly_adapter});
-    nic2.insert(nic2.end(), {"--nictype2", m_hostonly_nictype, "--nicpromisc2", m_hostonly_promisc,
-                             "--cableconnected2", "on", "--macaddress2",
-                             mac_for_vboxmanage(m_hostonly_mac)});
+    nic2.insert(nic2.end(),
+                {"--nictype2", m_hostonly_nictype, "--nicpromisc2", m_hostonly_promisc,
+                 "--cableconnected2", "on", "--macaddress2", mac_for_vboxmanage(m_hostonly_mac)});
     m_vbox.run(nic2);
     m_vbox.run({"storagectl", vm, "--name", k_storage_ctl, "--add", "sata", "--hostiocache", "on"});
 
@@ -398,18 +412,18 @@ void VirtualBoxDriver::create(const CreateSpec& spec) {
         // VirtualBox cannot shrink a disk: keep the image's size and say so.
         support::warn("disk kept at the image's size: {}", e.what());
     }
-    m_vbox.run({"storageattach", vm, "--storagectl", k_storage_ctl, "--port", "0", "--device",
-                "0", "--type", "hdd", "--medium", m_disk_path.string()});
-    m_vbox.run({"storageattach", vm, "--storagectl", k_storage_ctl, "--port", "1", "--device",
-                "0", "--type", "dvddrive", "--medium", spec.seed_iso.string()});
+    m_vbox.run({"storageattach", vm, "--storagectl", k_storage_ctl, "--port", "0", "--device", "0",
+                "--type", "hdd", "--medium", m_disk_path.string()});
+    m_vbox.run({"storageattach", vm, "--storagectl", k_storage_ctl, "--port", "1", "--device", "0",
+                "--type", "dvddrive", "--medium", spec.seed_iso.string()});
 
     if (!m_no_share) {
         auto [dir, name] =
             m_share_folder.empty() ? default_share(m_env.os) : parse_share_folder(m_share_folder);
         std::error_code ec;
         if (fs::is_directory(dir, ec)) {
-            m_vbox.run({"sharedfolder", "add", vm, "--name", name, "--hostpath", dir,
-                        "--automount"});
+            m_vbox.run(
+                {"sharedfolder", "add", vm, "--name", name, "--hostpath", dir, "--automount"});
             m_vbox.run({"setextradata", vm,
                         "VBoxInternal2/SharedFoldersEnableSymlinksCreate/" + name, "1"});
         } else {
@@ -484,7 +498,8 @@ void VirtualBoxDriver::stop() {
             return;
     }
     support::warn("{} did not shut down within {} s after the ACPI power button; powering it "
-                  "off", vm, m_env.stop_timeout.count());
+                  "off",
+                  vm, m_env.stop_timeout.count());
     m_vbox.run({"controlvm", vm, "poweroff"});
 }
 

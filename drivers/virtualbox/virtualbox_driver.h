@@ -17,12 +17,12 @@ namespace machine::drivers::virtualbox {
 // What the driver reads from the host besides VBoxManage. Defaults describe this host; tests
 // replace them.
 struct HostEnv {
-    std::string os;                       // "linux", "darwin", "windows"
-    fs::path cpuinfo = "/proc/cpuinfo";   // vmx/svm flags (Linux)
+    std::string os;                     // "linux", "darwin", "windows"
+    fs::path cpuinfo = "/proc/cpuinfo"; // vmx/svm flags (Linux)
     fs::path networks_conf = "/etc/vbox/networks.conf";
-    std::function<int()> free_port;       // a free TCP port on 127.0.0.1
+    std::function<int()> free_port; // a free TCP port on 127.0.0.1
     std::function<void(std::chrono::milliseconds)> sleep;
-    std::chrono::seconds stop_timeout{90};   // ACPI shutdown wait before poweroff
+    std::chrono::seconds stop_timeout{90}; // ACPI shutdown wait before poweroff
     std::chrono::milliseconds poll_interval{1000};
     int vbox_attempts = 5;
     std::chrono::milliseconds vbox_backoff{500};
@@ -59,7 +59,7 @@ private:
     void ensure_hostonly_net();
     void remove_stale_dhcp_servers(const std::string& network_name);
     bool use_hostonlynet() const;
-    std::optional<State> query_state();  // nullopt: VirtualBox has no such VM
+    std::optional<State> query_state(); // nullopt: VirtualBox has no such VM
 
     DriverContext m_ctx;
     HostEnv m_env;
@@ -76,9 +76,9 @@ private:
     std::string m_nat_nictype = "82540EM";
     std::string m_ui_type = "headless";
     bool m_no_share = false;
-    std::string m_share_folder;  // "dir:name"; "" = host default
+    std::string m_share_folder; // "dir:name"; "" = host default
     bool m_no_vtx_check = false;
-    std::string m_image;         // user image; "" = bundled
+    std::string m_image; // user image; "" = bundled
 
     // What the driver chose or made.
     std::string m_ip;
@@ -86,7 +86,7 @@ private:
     std::string m_hostonly_mac;
     int m_ssh_port = 0;
     fs::path m_ssh_key_path;
-    std::string m_hostonly_adapter;  // vboxnetN (hostonlyif) or network name (hostonlynet)
+    std::string m_hostonly_adapter; // vboxnetN (hostonlyif) or network name (hostonlynet)
     bool m_hostonly_is_net = false;
     fs::path m_disk_path;
     fs::path m_seed_path;

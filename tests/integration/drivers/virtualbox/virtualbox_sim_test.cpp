@@ -34,7 +34,8 @@ protected:
         unsetenv("VBOX_SIM_VERSION");
         fs::create_directories(m_root / "images");
         m_base = m_root / "images" / "bundled.qcow2";
-        auto r = m_runner.run({"qemu-img", {"create", "-q", "-f", "qcow2", m_base.string(), "64M"}});
+        auto r =
+            m_runner.run({"qemu-img", {"create", "-q", "-f", "qcow2", m_base.string(), "64M"}});
         ASSERT_TRUE(r.ok()) << r.err;
         m_env = HostEnv::current();
         m_env.networks_conf = m_root / "no-networks.conf";
@@ -56,9 +57,8 @@ protected:
             DriverContext{name, machine_dir(name), m_store, &m_runner}, m_env);
     }
     FlagValues flags() {
-        return FlagValues(VirtualBoxDriver::create_flags(),
-                          {{"virtualbox-no-vtx-check", {"true"}},
-                           {"virtualbox-no-share", {"true"}}});
+        return FlagValues(VirtualBoxDriver::create_flags(), {{"virtualbox-no-vtx-check", {"true"}},
+                                                             {"virtualbox-no-share", {"true"}}});
     }
     CreateSpec spec(const std::string& name) {
         fs::path seed = machine_dir(name) / "seed.iso";
@@ -117,8 +117,8 @@ TEST_F(VirtualBoxSim, CreateStopStartKeepsTheAddressThenRemoveLeavesNothing) {
 
     // A fresh driver from the saved record, as a later `machine start` would build it.
     auto again = driver("myvm1");
-    again->from_json(nlohmann::json::parse(
-        std::ifstream(machine_dir("myvm1") / "config.json"))["Driver"]);
+    again->from_json(
+        nlohmann::json::parse(std::ifstream(machine_dir("myvm1") / "config.json"))["Driver"]);
     again->start();
     EXPECT_EQ(again->state(), State::Running);
     EXPECT_EQ(again->ip(), "192.168.56.101");
@@ -194,15 +194,16 @@ TEST_F(VirtualBoxSim, WithoutVBoxManageConfigureFailsAtOnceAndChangesNothing) {
 
 TEST_F(VirtualBoxSim, CidrOutsideTheAllowedRangeIsRefusedBeforeVirtualBoxIsTouched) {
     auto d = driver("badnet");
-    auto f = FlagValues(VirtualBoxDriver::create_flags(),
-                        {{"virtualbox-no-vtx-check", {"true"}},
-                         {"virtualbox-hostonly-cidr", {"192.168.99.1/24"}}});
+    auto f = FlagValues(
+        VirtualBoxDriver::create_flags(),
+        {{"virtualbox-no-vtx-check", {"true"}}, {"virtualbox-hostonly-cidr", {"192.168.99.1/24"}}});
     EXPECT_THROW(d->configure(f), UsageError);
     EXPECT_FALSE(fs::exists(m_root / "sim"));
     // And the simulator refuses the same address the way VirtualBox 6.1.28+ does.
     vbox({"hostonlyif", "create"});
-    auto r = m_runner.run({"VBoxManage", {"hostonlyif", "ipconfig", "vboxnet0", "--ip",
-                                          "192.168.99.1", "--netmask", "255.255.255.0"}});
+    auto r = m_runner.run({"VBoxManage",
+                           {"hostonlyif", "ipconfig", "vboxnet0", "--ip", "192.168.99.1",
+                            "--netmask", "255.255.255.0"}});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(parse_error(r.err)->code, "E_ACCESSDENIED");
 }

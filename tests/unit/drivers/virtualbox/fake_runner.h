@@ -88,7 +88,7 @@ public:
     void clear() { m_specs.clear(); }
 
     bool m_no_vboxmanage = false;
-    int m_delay_ms = 0;  // time each run() takes, to expose overlapping calls
+    int m_delay_ms = 0; // time each run() takes, to expose overlapping calls
     std::atomic<int> m_in_flight{0};
     std::atomic<int> m_max_in_flight{0};
 

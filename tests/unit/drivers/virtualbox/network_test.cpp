@@ -7,7 +7,9 @@
 namespace machine::drivers::virtualbox {
 namespace {
 
-uint32_t ip(const char* s) { return *parse_ipv4(s); }
+uint32_t ip(const char* s) {
+    return *parse_ipv4(s);
+}
 
 TEST(Ipv4, ParsesAndFormats) {
     EXPECT_EQ(format_ipv4(ip("192.168.56.1")), "192.168.56.1");
@@ -47,8 +49,8 @@ TEST(CheckHostOnlyCidr, RulesOfVirtualBox6128) {
     EXPECT_THROW(check_hostonly_cidr("192.168.99.1/24", std::nullopt, path, true), UsageError);
     EXPECT_NO_THROW(check_hostonly_cidr("192.168.99.1/24", std::nullopt, path, false))
         << "Windows hosts have no such rule";
-    EXPECT_NO_THROW(check_hostonly_cidr("192.168.99.1/24", std::string("* 192.168.99.0/24\n"),
-                                        path, true));
+    EXPECT_NO_THROW(
+        check_hostonly_cidr("192.168.99.1/24", std::string("* 192.168.99.0/24\n"), path, true));
     EXPECT_THROW(check_hostonly_cidr("192.168.56.255/24", std::nullopt, path, true), UsageError);
     EXPECT_THROW(check_hostonly_cidr("192.168.56.1/31", std::nullopt, path, true), UsageError);
     try {

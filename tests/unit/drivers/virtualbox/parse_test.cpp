@@ -73,11 +73,16 @@ TEST(StateFromVmState, MapsEveryStateDockerMachineMapped) {
         const char* in;
         State want;
     } cases[] = {
-        {"running", State::Running},   {"paused", State::Paused},
-        {"saved", State::Saved},       {"poweroff", State::Stopped},
-        {"aborted", State::Stopped},   {"whatever", State::None},
-        {"", State::None},             {"stopping", State::Stopping},
-        {"starting", State::Starting}, {"gurumeditation", State::Error},
+        {"running", State::Running},
+        {"paused", State::Paused},
+        {"saved", State::Saved},
+        {"poweroff", State::Stopped},
+        {"aborted", State::Stopped},
+        {"whatever", State::None},
+        {"", State::None},
+        {"stopping", State::Stopping},
+        {"starting", State::Starting},
+        {"gurumeditation", State::Error},
     };
     for (const auto& c : cases)
         EXPECT_EQ(state_from_vmstate(c.in), c.want) << c.in;
@@ -148,7 +153,9 @@ TEST(ParseHostOnlyIfs, KeepsColonsAndSpacesInValues) {
               "HostInterfaceNetworking-VirtualBox Host-Only Ethernet Adapter #2");
 }
 
-TEST(ParseHostOnlyIfs, EmptyOutputMeansNone) { EXPECT_TRUE(parse_hostonlyifs("").empty()); }
+TEST(ParseHostOnlyIfs, EmptyOutputMeansNone) {
+    EXPECT_TRUE(parse_hostonlyifs("").empty());
+}
 
 // VirtualBox 7 `list hostonlynets` has a blank line inside each record (after GUID); this is
 // the layout of the VBOX_HOSTONLYNETS fixture in hashicorp/vagrant's VirtualBox provider tests.
@@ -288,11 +295,10 @@ TEST(ParseVersion, RejectsNonVersions) {
 
 TEST(ParseSystemProperties, ReadsKeyValueLines) {
     // Shape of `VBoxManage list systemproperties` (VirtualBox 7.0).
-    auto p = parse_systemproperties(
-        "API version:                     7_0\n"
-        "Minimum guest RAM size:          4 Megabytes\n"
-        "Default machine folder:          /home/u/VirtualBox VMs\n"
-        "Default hard disk format:        VDI\n");
+    auto p = parse_systemproperties("API version:                     7_0\n"
+                                    "Minimum guest RAM size:          4 Megabytes\n"
+                                    "Default machine folder:          /home/u/VirtualBox VMs\n"
+                                    "Default hard disk format:        VDI\n");
     EXPECT_EQ(p["API version"], "7_0");
     EXPECT_EQ(p["Default machine folder"], "/home/u/VirtualBox VMs");
     EXPECT_EQ(p["Default hard disk format"], "VDI");

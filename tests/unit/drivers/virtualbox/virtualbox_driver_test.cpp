@@ -16,10 +16,10 @@ namespace machine::drivers::virtualbox {
 namespace {
 
 using testing::Args;
-using testing::FakeRunner;
 using testing::fail;
-using testing::ok;
+using testing::FakeRunner;
 using ::testing::HasSubstr;
+using testing::ok;
 
 const char* k_not_found =
     "VBoxManage: error: Could not find a registered machine named 'myvm'\n"
@@ -50,11 +50,14 @@ const char* k_stale_dhcp = "NetworkName:    HostInterfaceNetworking-vboxnet0\n"
                            "Individual Configs:   None\n";
 
 std::string hostonlyif(const std::string& name, const std::string& ip) {
-    return "Name:            " + name + "\nGUID:            786f6276-656e-4074-8000-0a0027000000\n"
-           "DHCP:            Disabled\nIPAddress:       " + ip +
+    return "Name:            " + name +
+           "\nGUID:            786f6276-656e-4074-8000-0a0027000000\n"
+           "DHCP:            Disabled\nIPAddress:       " +
+           ip +
            "\nNetworkMask:     255.255.255.0\nIPV6Address:\nIPV6NetworkMaskPrefixLength: 0\n"
            "HardwareAddress: 0a:00:27:00:00:00\nMediumType:      Ethernet\nWireless:        No\n"
-           "Status:          Up\nVBoxNetworkName: HostInterfaceNetworking-" + name + "\n\n";
+           "Status:          Up\nVBoxNetworkName: HostInterfaceNetworking-" +
+           name + "\n\n";
 }
 
 std::string vminfo(const std::string& state) {
@@ -86,9 +89,7 @@ protected:
     }
     void TearDown() override { fs::remove_all(m_root); }
 
-    DriverContext ctx() {
-        return DriverContext{"myvm", m_mdir, m_store, &m_runner};
-    }
+    DriverContext ctx() { return DriverContext{"myvm", m_mdir, m_store, &m_runner}; }
     std::unique_ptr<VirtualBoxDriver> driver() {
         return std::make_unique<VirtualBoxDriver>(ctx(), m_env);
     }
@@ -144,18 +145,20 @@ TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
         {"VBoxManage", "list", "dhcpservers"},
         {"VBoxManage", "dhcpserver", "remove", "--netname", "HostInterfaceNetworking-vboxnet0"},
         {"VBoxManage", "createvm", "--name", "myvm", "--basefolder", m, "--register"},
-        {"VBoxManage", "modifyvm", "myvm", "--ostype", "Linux26_64", "--firmware", "bios",
-         "--memory", "1024", "--cpus", "1", "--acpi", "on", "--ioapic", "on", "--rtcuseutc",
-         "on", "--pae", "on", "--hpet", "on", "--hwvirtex", "on", "--nestedpaging", "on",
-         "--boot1", "disk", "--boot2", "dvd", "--boot3", "none", "--boot4", "none"},
+        {"VBoxManage", "modifyvm", "myvm", "--ostype",    "Linux26_64", "--firmware",
+         "bios",       "--memory", "1024", "--cpus",      "1",          "--acpi",
+         "on",         "--ioapic", "on",   "--rtcuseutc", "on",         "--pae",
+         "on",         "--hpet",   "on",   "--hwvirtex",  "on",         "--nestedpaging",
+         "on",         "--boot1",  "disk", "--boot2",     "dvd",        "--boot3",
+         "none",       "--boot4",  "none"},
         {"VBoxManage", "modifyvm", "myvm", "--nic1", "nat", "--nictype1", "82540EM",
          "--cableconnected1", "on", "--macaddress1", vbox_mac(nat_mac), "--natdnshostresolver1",
          "off", "--natdnsproxy1", "on"},
     };
     std::vector<Args> rest = {
         {"VBoxManage", "modifyvm", "myvm", "--natpf1", "ssh,tcp,127.0.0.1,40022,,22"},
-        {"VBoxManage", "modifyvm", "myvm", "--nic2", "hostonly", "--hostonlyadapter2",
-         "vboxnet0", "--nictype2", "82540EM", "--nicpromisc2", "deny", "--cableconnected2", "on",
+        {"VBoxManage", "modifyvm", "myvm", "--nic2", "hostonly", "--hostonlyadapter2", "vboxnet0",
+         "--nictype2", "82540EM", "--nicpromisc2", "deny", "--cableconnected2", "on",
          "--macaddress2", vbox_mac(ho_mac)},
         {"VBoxManage", "storagectl", "myvm", "--name", "SATA", "--add", "sata", "--hostiocache",
          "on"},
@@ -168,8 +171,8 @@ TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
          "0", "--type", "dvddrive", "--medium", m + "/seed.iso"},
         {"VBoxManage", "sharedfolder", "add", "myvm", "--name", "share", "--hostpath",
          (m_root / "share").string(), "--automount"},
-        {"VBoxManage", "setextradata", "myvm", "VBoxInternal2/SharedFoldersEnableSymlinksCreate/share",
-         "1"},
+        {"VBoxManage", "setextradata", "myvm",
+         "VBoxInternal2/SharedFoldersEnableSymlinksCreate/share", "1"},
         {"VBoxManage", "startvm", "myvm", "--type", "headless"},
     };
     want.insert(want.end(), rest.begin(), rest.end());
@@ -201,13 +204,11 @@ TEST_F(VirtualBoxDriverTest, FlagsReachTheCommandLines) {
                         {"virtualbox-image", {vdi.string()}}}));
     d->create(spec());
     auto cmds = m_runner.vbox();
-    auto has = [&](const Args& a) {
-        return std::find(cmds.begin(), cmds.end(), a) != cmds.end();
-    };
+    auto has = [&](const Args& a) { return std::find(cmds.begin(), cmds.end(), a) != cmds.end(); };
     // An existing interface with the CIDR's address is reused: nothing created.
     EXPECT_FALSE(has({"hostonlyif", "create"}));
-    EXPECT_TRUE(has({"clonemedium", "disk", vdi.string(), m_mdir.string() + "/disk.vdi",
-                     "--format", "VDI"}));
+    EXPECT_TRUE(has(
+        {"clonemedium", "disk", vdi.string(), m_mdir.string() + "/disk.vdi", "--format", "VDI"}));
     EXPECT_TRUE(has({"modifymedium", "disk", m_mdir.string() + "/disk.vdi", "--resize", "30000"}));
     EXPECT_TRUE(has({"startvm", "myvm", "--type", "gui"}));
     for (const auto& c : cmds) {
@@ -279,7 +280,8 @@ TEST_F(VirtualBoxDriverTest, NoVtxIsRefusedUnlessTheCheckIsOff) {
 }
 
 TEST_F(VirtualBoxDriverTest, CidrInsideDefaultRangeIsAccepted) {
-    EXPECT_NO_THROW(driver()->configure(flags({{"virtualbox-hostonly-cidr", {"192.168.63.1/24"}}})));
+    EXPECT_NO_THROW(
+        driver()->configure(flags({{"virtualbox-hostonly-cidr", {"192.168.63.1/24"}}})));
 }
 
 TEST_F(VirtualBoxDriverTest, CidrOutsideDefaultRangeNamesNetworksConf) {
@@ -326,7 +328,7 @@ TEST_F(VirtualBoxDriverTest, BadFlagValuesAreUsageErrors) {
 TEST_F(VirtualBoxDriverTest, IpSkipsAddressesOfOtherMachinesAndGoesIntoTheSeed) {
     write_machine("a", "192.168.56.101");
     write_machine("b", "192.168.56.102");
-    write_machine("elsewhere", "192.168.57.103");  // another network: not a conflict
+    write_machine("elsewhere", "192.168.57.103"); // another network: not a conflict
     auto d = driver();
     d->configure(flags());
     EXPECT_EQ(d->ip(), "192.168.56.103");
@@ -337,14 +339,18 @@ TEST_F(VirtualBoxDriverTest, IpSkipsAddressesOfOtherMachinesAndGoesIntoTheSeed) 
                     "ethernets:\n"
                     "  nat:\n"
                     "    match:\n"
-                    "      macaddress: \"" + nat_mac + "\"\n"
-                    "    dhcp4: true\n"
-                    "  hostonly:\n"
-                    "    match:\n"
-                    "      macaddress: \"" + ho_mac + "\"\n"
-                    "    dhcp4: false\n"
-                    "    addresses:\n"
-                    "      - 192.168.56.103/24\n");
+                    "      macaddress: \"" +
+                        nat_mac +
+                        "\"\n"
+                        "    dhcp4: true\n"
+                        "  hostonly:\n"
+                        "    match:\n"
+                        "      macaddress: \"" +
+                        ho_mac +
+                        "\"\n"
+                        "    dhcp4: false\n"
+                        "    addresses:\n"
+                        "      - 192.168.56.103/24\n");
 }
 
 TEST_F(VirtualBoxDriverTest, ExistingInterfaceOnTheSameNetworkWithAnotherAddressIsAnError) {
@@ -368,13 +374,11 @@ TEST_F(VirtualBoxDriverTest, VirtualBox7OnMacOSUsesHostOnlyNetworks) {
     d->configure(flags());
     d->create(spec());
     auto cmds = m_runner.vbox();
-    auto has = [&](const Args& a) {
-        return std::find(cmds.begin(), cmds.end(), a) != cmds.end();
-    };
+    auto has = [&](const Args& a) { return std::find(cmds.begin(), cmds.end(), a) != cmds.end(); };
     EXPECT_TRUE(has({"list", "hostonlynets"}));
-    EXPECT_TRUE(has({"hostonlynet", "add", "--name=machine-192.168.56.0-24",
-                     "--netmask=255.255.255.0", "--lower-ip=192.168.56.1",
-                     "--upper-ip=192.168.56.1", "--enable"}));
+    EXPECT_TRUE(
+        has({"hostonlynet", "add", "--name=machine-192.168.56.0-24", "--netmask=255.255.255.0",
+             "--lower-ip=192.168.56.1", "--upper-ip=192.168.56.1", "--enable"}));
     bool nic2 = false;
     for (const auto& c : cmds) {
         EXPECT_NE(c[0], "hostonlyif");
@@ -408,8 +412,10 @@ class Lifecycle : public VirtualBoxDriverTest {
 protected:
     std::unique_ptr<VirtualBoxDriver> created() {
         auto d = driver();
-        d->from_json({{"IPAddress", "192.168.56.101"}, {"SSHPort", 40022},
-                      {"HostOnlyAdapter", "vboxnet0"}, {"VMCreated", true},
+        d->from_json({{"IPAddress", "192.168.56.101"},
+                      {"SSHPort", 40022},
+                      {"HostOnlyAdapter", "vboxnet0"},
+                      {"VMCreated", true},
                       {"DiskPath", (m_mdir / "disk.vdi").string()}});
         return d;
     }
@@ -433,10 +439,8 @@ TEST_F(Lifecycle, StateComesFromShowVmInfo) {
 TEST_F(Lifecycle, StopPressesThePowerButtonAndWaits) {
     m_runner.on(show()[0], {ok(vminfo("running")), ok(vminfo("running")), ok(vminfo("poweroff"))});
     created()->stop();
-    std::vector<Args> want = {show()[0],
-                              {"controlvm", "myvm", "acpipowerbutton"},
-                              show()[0],
-                              show()[0]};
+    std::vector<Args> want = {
+        show()[0], {"controlvm", "myvm", "acpipowerbutton"}, show()[0], show()[0]};
     EXPECT_EQ(m_runner.vbox(), want);
     EXPECT_EQ(m_sleeps, (std::vector<long>{1000, 1000}));
 }
@@ -445,7 +449,7 @@ TEST_F(Lifecycle, StopPowersOffAfterTheBoundedWait) {
     m_runner.on(show()[0], {ok(vminfo("running"))});
     created()->stop();
     auto cmds = m_runner.vbox();
-    ASSERT_EQ(cmds.size(), 6u);  // state, acpi, 3 polls, poweroff
+    ASSERT_EQ(cmds.size(), 6u); // state, acpi, 3 polls, poweroff
     EXPECT_EQ(cmds[1], (Args{"controlvm", "myvm", "acpipowerbutton"}));
     EXPECT_EQ(cmds.back(), (Args{"controlvm", "myvm", "poweroff"}));
     EXPECT_EQ(m_sleeps, (std::vector<long>{1000, 1000, 1000}));
@@ -480,15 +484,14 @@ TEST_F(Lifecycle, StartRepointsNic2WhenTheInterfaceWasRecreated) {
     m_runner.on(show()[0], {ok(vminfo("poweroff"))});
     m_runner.on({"hostonlyif", "create"}, {ok("Interface 'vboxnet1' was successfully created\n")});
     created()->start();
-    std::vector<Args> want = {
-        show()[0],
-        {"list", "hostonlyifs"},
-        {"hostonlyif", "create"},
-        {"hostonlyif", "ipconfig", "vboxnet1", "--ip", "192.168.56.1", "--netmask",
-         "255.255.255.0"},
-        {"list", "dhcpservers"},
-        {"modifyvm", "myvm", "--hostonlyadapter2", "vboxnet1"},
-        {"startvm", "myvm", "--type", "headless"}};
+    std::vector<Args> want = {show()[0],
+                              {"list", "hostonlyifs"},
+                              {"hostonlyif", "create"},
+                              {"hostonlyif", "ipconfig", "vboxnet1", "--ip", "192.168.56.1",
+                               "--netmask", "255.255.255.0"},
+                              {"list", "dhcpservers"},
+                              {"modifyvm", "myvm", "--hostonlyadapter2", "vboxnet1"},
+                              {"startvm", "myvm", "--type", "headless"}};
     EXPECT_EQ(m_runner.vbox(), want);
 }
 
@@ -501,9 +504,8 @@ TEST_F(Lifecycle, StartResumesAPausedVm) {
 TEST_F(Lifecycle, RemovePowersOffAndUnregistersWithDelete) {
     m_runner.on(show()[0], {ok(vminfo("running"))});
     auto lines = created()->remove();
-    std::vector<Args> want = {show()[0],
-                              {"controlvm", "myvm", "poweroff"},
-                              {"unregistervm", "myvm", "--delete"}};
+    std::vector<Args> want = {
+        show()[0], {"controlvm", "myvm", "poweroff"}, {"unregistervm", "myvm", "--delete"}};
     EXPECT_EQ(m_runner.vbox(), want);
     EXPECT_EQ(lines, (std::vector<std::string>{"VirtualBox VM myvm and its disk"}));
 }
