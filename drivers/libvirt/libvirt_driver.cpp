@@ -426,8 +426,13 @@ SshEndpoint LibvirtDriver::ssh_endpoint() {
 
 void LibvirtDriver::start() {
     DomainPtr dom = require_domain();
-    if (virDomainIsActive(dom.get()) == 1)
+    if (virDomainIsActive(dom.get()) == 1) {
+        int st = 0;
+        if (virDomainGetState(dom.get(), &st, nullptr, 0) == 0 && st == VIR_DOMAIN_PAUSED)
+            check(virDomainResume(dom.get()),
+                  fmt::format("cannot resume libvirt domain {}", m_name));
         return;
+    }
     NetworkPtr net = ensure_network();
     ensure_reservation(net.get());
     check(virDomainCreate(dom.get()), fmt::format("cannot start libvirt domain {}", m_name));

@@ -155,6 +155,11 @@ TEST_F(LibvirtDriverTest, LifecycleKeepsTheAddress) {
     EXPECT_EQ(d->state(), State::Running);
     d->start();  // already running: nothing to do
     EXPECT_EQ(d->state(), State::Running);
+    DomainPtr dom(virDomainLookupByName(observer.get(), "myvm1"));
+    ASSERT_EQ(virDomainSuspend(dom.get()), 0);
+    EXPECT_EQ(d->state(), State::Paused);
+    d->start();  // paused: resumes
+    EXPECT_EQ(d->state(), State::Running);
 }
 
 TEST_F(LibvirtDriverTest, RestoredDriverSeesTheSameMachine) {
