@@ -84,6 +84,9 @@ public:
     // False for drivers that record an engine they do not run (none): no VM, no SSH, no
     // provisioning.
     virtual bool has_vm() const { return true; }
+    // Whether create() boots CreateSpec::base_image (the bundled image); false when the user
+    // gave the driver an image of its own, so the pipeline need not build or fetch one.
+    virtual bool uses_bundled_image() const { return has_vm(); }
     // Applies create flags and checks the host can do it (hypervisor reachable, image present,
     // sizes sane). Changes nothing; throws UsageError / Unavailable with one clear line.
     virtual void configure(const FlagValues& flags) = 0;

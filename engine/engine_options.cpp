@@ -10,7 +10,8 @@ void to_json(nlohmann::json& j, const EngineOptions& o) {
                        {"RegistryMirror", o.registry_mirror},
                        {"StorageDriver", o.storage_driver},
                        {"TlsVerify", true},
-                       {"TlsPort", o.tls_port}};
+                       {"TlsPort", o.tls_port},
+                       {"AptSource", o.apt_source}};
 }
 
 void from_json(const nlohmann::json& j, EngineOptions& o) {
@@ -25,6 +26,7 @@ void from_json(const nlohmann::json& j, EngineOptions& o) {
     o.registry_mirror = list("RegistryMirror");
     o.storage_driver = j.value("StorageDriver", "");
     o.tls_port = j.value("TlsPort", 2376);
+    o.apt_source = j.value("AptSource", "");
 }
 
 } // namespace machine::engine

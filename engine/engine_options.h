@@ -16,6 +16,7 @@ struct EngineOptions {
     std::vector<std::string> registry_mirror;   // --engine-registry-mirror URL
     std::string storage_driver;                 // --engine-storage-driver
     int tls_port = 2376;                        // the TLS API port; plain 2375 is never opened
+    std::string apt_source;                     // --engine-apt-source: where to install from
 };
 
 void to_json(nlohmann::json& j, const EngineOptions& o);

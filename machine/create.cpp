@@ -34,7 +34,7 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     driver.configure(request.driver_flags);
 
     const bool is_vm = driver.has_vm();
-    Progress progress(services.out, is_vm ? k_vm_create_steps : 2);
+    Progress progress(services.out);
     fmt::print(services.out, "Creating machine \"{}\" with the {} driver\n", request.name,
                driver.driver_name());
 

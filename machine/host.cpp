@@ -10,8 +10,9 @@ std::string Host::url() const {
         return {};
     if (driver_name == "none" && driver.contains("URL"))
         return driver["URL"].get<std::string>();
-    bool v6 = address.find(':') != std::string::npos;
-    return fmt::format(v6 ? "tcp://[{}]:{}" : "tcp://{}:{}", address, options.engine.tls_port);
+    if (address.find(':') != std::string::npos)
+        return fmt::format("tcp://[{}]:{}", address, options.engine.tls_port);
+    return fmt::format("tcp://{}:{}", address, options.engine.tls_port);
 }
 
 namespace {
@@ -60,11 +61,12 @@ template <class F>
 void rewrite_paths(nlohmann::json& j, F&& rewrite) {
     if (!j.is_object())
         return;
-    for (auto& [key, value] : j.items()) {
+    for (auto it = j.begin(); it != j.end(); ++it) {
+        nlohmann::json& value = it.value();
         if (value.is_object()) {
             rewrite_paths(value, rewrite);
-        } else if (is_path_key(key) && value.is_string()) {
-            value = rewrite(value.get<std::string>());
+        } else if (is_path_key(it.key()) && value.is_string()) {
+            value = rewrite(value.get_ref<const std::string&>());
         }
     }
 }
@@ -101,7 +103,7 @@ void from_json(const nlohmann::json& j, Host& h) {
     if (j.contains("HostOptions")) {
         const auto& o = j["HostOptions"];
         if (o.contains("EngineOptions"))
-            h.options.engine = o["EngineOptions"].get<engine::EngineOptions>();
+            engine::from_json(o["EngineOptions"], h.options.engine);
         if (o.contains("SwarmOptions")) {
             const auto& s = o["SwarmOptions"];
             h.options.swarm.manager = s.value("Master", false);

@@ -31,7 +31,10 @@ void Progress::finish(bool ok) {
         return;
     double secs =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - m_started).count();
-    fmt::print(m_out, ok ? "{:.1f}s\n" : "failed after {:.1f}s\n", secs);
+    if (ok)
+        fmt::print(m_out, "{:.1f}s\n", secs);
+    else
+        fmt::print(m_out, "failed after {:.1f}s\n", secs);
     m_out.flush();
     m_timings.emplace_back(m_current, secs);
     m_current.clear();

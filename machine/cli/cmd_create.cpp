@@ -1,0 +1,118 @@
+#include "machine/cli/context.h"
+
+#include "drivers/factory.h"
+#include "machine/create.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <iostream>
+#include <map>
+
+namespace machine::cli {
+
+namespace {
+
+struct CreateArgs {
+    std::string name;
+    std::string driver = "libvirt";
+    engine::EngineOptions engine;
+    std::vector<std::string> tls_sans;
+    std::map<std::string, std::vector<std::string>> driver_flags;
+};
+
+// Every driver's flags are registered on `create`, as docker-machine did, so --help lists them
+// all; values land in a map the chosen driver reads.
+void add_driver_flags(CLI::App* cmd, CreateArgs& args) {
+    for (const auto& spec : drivers::all_create_flags()) {
+        std::string flag = "--" + spec.name;
+        std::string help = spec.help;
+        if (!spec.default_value.empty() && !spec.is_bool)
+            help += fmt::format(" [default: {}]", spec.default_value);
+        CLI::Option* opt;
+        if (spec.is_bool) {
+            opt = cmd->add_flag_callback(
+                flag, [&args, name = spec.name] { args.driver_flags[name].push_back("true"); },
+                help);
+        } else {
+            opt = cmd->add_option_function<std::vector<std::string>>(
+                flag,
+                [&args, name = spec.name](const std::vector<std::string>& v) {
+                    auto& slot = args.driver_flags[name];
+                    slot.insert(slot.end(), v.begin(), v.end());
+                },
+                help);
+            if (!spec.repeatable)
+                opt->expected(1);
+            else
+                opt->expected(1)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        }
+        if (!spec.env_var.empty())
+            opt->envname(spec.env_var);
+        opt->group("Driver options");
+    }
+}
+
+} // namespace
+
+void add_create_command(CLI::App& app, Context& ctx) {
+    auto args = std::make_shared<CreateArgs>();
+    auto* cmd = app.add_subcommand("create", "Create a machine: a VM with a Docker engine on TLS");
+    cmd->footer(R"X(Examples:
+  machine create --driver libvirt myvm1
+  machine create --driver libvirt --libvirt-memory 4096 --libvirt-cpu-count 2 big
+  machine create --driver virtualbox --virtualbox-hostonly-cidr 192.168.56.1/24 myvm2
+  machine create --driver none --url tcp://10.0.0.5:2376 existing   # record an engine you run
+
+The machine's engine listens on TCP 2376 with TLS (client certificate required) and never on
+plain 2375. After create, run: eval $(machine env NAME))X");
+    cmd->add_option("name", args->name, "Name of the machine (letters, digits, '-', '.')")
+        ->required();
+    cmd->add_option("-d,--driver", args->driver,
+                    fmt::format("Driver: {}", fmt::join(drivers::driver_names(), ", ")))
+        ->envname("MACHINE_DRIVER")
+        ->capture_default_str();
+    auto engine_group = "Engine options";
+    cmd->add_option("--engine-opt", args->engine.arbitrary_flags,
+                    "dockerd flag as name=value (repeatable), e.g. --engine-opt log-level=debug")
+        ->group(engine_group);
+    cmd->add_option("--engine-env", args->engine.env,
+                    "Environment variable KEY=VALUE for dockerd (repeatable)")
+        ->group(engine_group);
+    cmd->add_option("--engine-insecure-registry", args->engine.insecure_registry,
+                    "Registry host:port the engine may use without TLS (repeatable)")
+        ->group(engine_group);
+    cmd->add_option("--engine-registry-mirror", args->engine.registry_mirror,
+                    "Registry mirror URL (repeatable)")
+        ->group(engine_group);
+    cmd->add_option("--engine-label", args->engine.labels,
+                    "Engine label key=value (repeatable); `ls --filter label=k=v` matches it")
+        ->group(engine_group);
+    cmd->add_option("--engine-storage-driver", args->engine.storage_driver,
+                    "Storage driver for the engine (default: the engine's own choice)")
+        ->group(engine_group);
+    cmd->add_option("--engine-apt-source", args->engine.apt_source,
+                    "Apt source line to install the engine from when the image has none, e.g. "
+                    "\"deb [trusted=yes] http://10.0.0.1:8080/ ./\"")
+        ->group(engine_group);
+    cmd->add_option("--tls-san", args->tls_sans,
+                    "Extra name or IP for the server certificate (repeatable)")
+        ->group(engine_group);
+    add_driver_flags(cmd, *args);
+
+    cmd->callback([&ctx, args] {
+        auto driver = ctx.new_driver(args->driver, args->name);
+        CreateRequest request;
+        request.name = args->name;
+        request.driver_name = args->driver;
+        request.driver_flags = drivers::FlagValues(drivers::all_create_flags(), args->driver_flags);
+        request.engine = args->engine;
+        request.tls_sans = args->tls_sans;
+        Store store = ctx.store();
+        CreateServices services{store, ctx.tls_paths(), ctx.runner(), std::cout};
+        create_machine(request, *driver, services);
+    });
+}
+
+} // namespace machine::cli

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs every Debian package machine needs to build, test and run VMs, then builds it.
+# Usage: bash scripts/setup.sh [build-dir]      (as root, or with sudo available)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${1:-build}
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # libraries
+  libvirt-dev libssh-dev libboost-dev libboost-filesystem-dev nlohmann-json3-dev libcli11-dev
+  libfmt-dev libssl-dev libcurl4-openssl-dev libyaml-cpp-dev libgtest-dev libgmock-dev
+  libbenchmark-dev
+  # running VMs: libvirt daemon + qemu (software emulation works without KVM), DHCP for
+  # libvirt networks, disk tools
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
+  dnsmasq-base iproute2 iptables
+  # building the bundled image and its seed
+  mmdebstrap xorriso fdisk e2fsprogs dosfstools grub-pc-bin grub2-common mtools
+  # ssh/scp for `machine ssh`, sshd for integration tests, shells for env round-trips
+  openssh-client openssh-server fish zsh tcsh curl hyperfine python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends \
+    "${missing[@]}"
+fi
+
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$build_dir" -j"$(nproc)"
+echo "setup: built $build_dir/machine/machine"
