@@ -155,13 +155,19 @@ apply_seed() {
         *[!a-z0-9_-]* | [!a-z_]*) log "ignoring bad user name '$user'" ;;
         *)
             getent group docker >/dev/null || groupadd -r docker
-            getent passwd "$user" >/dev/null || useradd -m -s /bin/bash -U "$user"
-            usermod -p '*' -aG docker "$user"
+            if ! getent passwd "$user" >/dev/null; then
+                # The user "docker" joins the engine's group "docker" as its primary group.
+                if getent group "$user" >/dev/null; then group_opt="-g $user"; else group_opt=-U; fi
+                useradd -m -s /bin/bash $group_opt "$user" || { log "cannot create user $user"; return 1; }
+            fi
+            usermod -p '*' -aG docker "$user" || return 1
             printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$user" >"/etc/sudoers.d/90-machine-$user"
             chmod 0440 "/etc/sudoers.d/90-machine-$user"
             home=$(getent passwd "$user" | cut -d: -f6)
-            install -d -m 0700 -o "$user" -g "$user" "$home/.ssh"
-            install -m 0600 -o "$user" -g "$user" "$keys" "$home/.ssh/authorized_keys"
+            group=$(id -gn "$user")
+            install -d -m 0700 -o "$user" -g "$group" "$home/.ssh" &&
+                install -m 0600 -o "$user" -g "$group" "$keys" "$home/.ssh/authorized_keys" ||
+                { log "cannot install the authorized keys of $user"; return 1; }
             log "user $user with $(wc -l <"$keys") authorized key(s)"
             ;;
         esac
@@ -189,6 +195,9 @@ grow_root() {
         partx -u -n "$num" "$disk" && resize2fs "$part" >/dev/null 2>&1 &&
         log "root file system grown to the end of $disk"
 }
+
+# Tests source this file for its functions only.
+[ "${MACHINE_SEED_FUNCTIONS_ONLY:-0}" = 1 ] && return 0
 
 make_host_keys
 grow_root
