@@ -17,9 +17,9 @@ packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   dnsmasq-base iproute2 iptables
   # building the bundled image and its seed
-  mmdebstrap xorriso fdisk e2fsprogs dosfstools grub-pc-bin grub2-common mtools
+  mmdebstrap apt-utils dpkg-dev xorriso fdisk e2fsprogs dosfstools grub-pc-bin grub2-common mtools
   # ssh/scp for `machine ssh`, sshd for integration tests, shells for env round-trips
-  openssh-client openssh-server fish zsh tcsh curl hyperfine python3
+  acl openssh-client openssh-server fish zsh tcsh curl hyperfine python3
 )
 
 missing=()

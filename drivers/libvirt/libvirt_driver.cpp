@@ -1,4 +1,5 @@
 #include "drivers/libvirt/libvirt_driver.h"
+#include "drivers/libvirt/qemu_access.h"
 
 #include "drivers/libvirt/domain_xml.h"
 #include "drivers/libvirt/network_xml.h"
@@ -226,8 +227,12 @@ NetworkPtr LibvirtDriver::ensure_network() {
         }
     }
     if (check(virNetworkIsActive(net.get()), "cannot query libvirt network") == 0) {
-        if (virNetworkCreate(net.get()) < 0 && virNetworkIsActive(net.get()) != 1)
-            throw_last_error(fmt::format("cannot start libvirt network {}", m_network));
+        if (virNetworkCreate(net.get()) < 0) {
+            std::string why = last_error_message(); // before another call resets it
+            if (virNetworkIsActive(net.get()) != 1) // a concurrent create may have started it
+                throw DriverError(
+                    fmt::format("cannot start libvirt network {}: {}", m_network, why));
+        }
     }
     return net;
 }
@@ -348,6 +353,13 @@ void LibvirtDriver::create(const CreateSpec& spec) {
     reserve_address(net.get());
     support::info("Reserved {} for {} on libvirt network {}", m_ip, m_mac, m_network);
     make_overlay(m_image);
+    if (m_uri.rfind("qemu:///system", 0) == 0) {
+        std::string user = qemu_user();
+        for (const auto& dir :
+             grant_search_access({m_disk_path, m_image, m_seed_path}, user, *m_ctx.runner))
+            support::info("Granted {} search access to {} (ACL) so qemu can open the disks",
+                          user, dir.string());
+    }
 
     DomainSpec d;
     d.name = m_name;

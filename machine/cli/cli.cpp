@@ -67,6 +67,8 @@ int run(int argc, char** argv) {
     add_ssh_commands(app, ctx);
     add_cert_commands(app, ctx);
     add_version_command(app, ctx);
+    add_swarm_commands(app, ctx);
+    add_image_commands(app, ctx);
 
     try {
         app.parse(argc, argv);

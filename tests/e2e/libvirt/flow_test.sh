@@ -1,0 +1,85 @@
+#!/bin/bash
+# e2e (issue 4): the main job, as a user types it, against a real VM under libvirt (TCG) in the
+# lab: create -> env -> docker version/run over TLS -> 2375 closed -> ssh -> scp both ways ->
+# stop/start (same IP) -> restart -> kill -> status/ls -> rm leaves nothing behind.
+# Run inside the lab: tests/e2e/lab exec -- tests/e2e/libvirt/flow_test.sh MACHINE_BINARY
+set -euo pipefail
+machine=${1:?usage: flow_test.sh MACHINE_BINARY}
+export MACHINE_STORAGE_PATH=${MACHINE_E2E_STORE:-/var/tmp/machine-e2e-cache}
+name=e2e-flow-$$
+work=$(mktemp -d)
+t0=$(date +%s.%N)
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+step() { printf "== [%6.1fs] %s\n" "$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN{print a-b}")" "$*"; }
+cleanup() {
+    "$machine" rm -f -y "$name" >/dev/null 2>&1 || true
+    rm -rf "$work"
+}
+trap cleanup EXIT
+[ -n "${MACHINE_LAB_NS:-}" ] || fail "run me through tests/e2e/lab exec"
+
+step "create --driver libvirt $name"
+"$machine" create --driver libvirt --libvirt-memory 1024 "$name"
+
+step "env + docker version over TLS"
+eval "$("$machine" env "$name")"
+[ "$DOCKER_MACHINE_NAME" = "$name" ] || fail "env did not set DOCKER_MACHINE_NAME"
+docker version --format '{{.Server.Version}}' | grep -q . || fail "docker version: no server"
+ip=$("$machine" ip "$name")
+[ "$DOCKER_HOST" = "tcp://$ip:2376" ] || fail "DOCKER_HOST $DOCKER_HOST != tcp://$ip:2376"
+
+step "docker run of an image made from Debian packages"
+docker import "$MACHINE_STORAGE_PATH/testimages/busybox.tar" e2e/busybox:1 >/dev/null
+out=$(docker run --rm e2e/busybox:1 /usr/bin/busybox echo hello-from-vm)
+[ "$out" = "hello-from-vm" ] || fail "docker run printed '$out'"
+
+step "plain 2375 is refused"
+if curl -s --max-time 5 "http://$ip:2375/version" >/dev/null; then fail "2375 answered"; fi
+if curl -s --max-time 5 "http://$ip:2376/version" | grep -q ApiVersion; then
+    fail "2376 answered without a client certificate"
+fi
+
+step "ssh"
+"$machine" ssh "$name" "docker info --format '{{.ServerVersion}}'" | grep -q . || fail "ssh docker info"
+set +e; "$machine" ssh "$name" "exit 7"; rc=$?; set -e
+[ "$rc" = 7 ] || fail "ssh exit status $rc, expected 7"
+
+step "scp both ways"
+head -c 100000 /dev/urandom > "$work/up.bin"
+"$machine" scp -q "$work/up.bin" "$name:/tmp/up.bin"
+"$machine" scp -q "$name:/tmp/up.bin" "$work/down.bin"
+cmp "$work/up.bin" "$work/down.bin" || fail "scp round trip differs"
+mkdir -p "$work/tree/sub" && echo a > "$work/tree/sub/a"
+"$machine" scp -r -q "$work/tree" "$name:tree"
+"$machine" ssh "$name" "cat tree/sub/a" | grep -qx a || fail "scp -r"
+
+step "stop / start keeps the IP"
+"$machine" stop "$name"
+[ "$("$machine" status "$name")" = Stopped ] || fail "status after stop"
+"$machine" ls --filter "name=^$name\$" | grep -q Stopped || fail "ls after stop"
+"$machine" start "$name"
+[ "$("$machine" ip "$name")" = "$ip" ] || fail "IP changed across stop/start"
+docker version --format '{{.Server.Version}}' | grep -q . || fail "docker after start"
+
+step "restart"
+"$machine" restart "$name"
+docker version --format '{{.Server.Version}}' | grep -q . || fail "docker after restart"
+"$machine" ls --filter "name=^$name\$" | grep "$name" | grep -q Running || fail "ls: not Running"
+
+step "kill"
+"$machine" kill "$name"
+[ "$("$machine" status "$name")" = Stopped ] || fail "status after kill"
+
+step "rm leaves no domain, disk, seed or DHCP reservation"
+dir=$MACHINE_STORAGE_PATH/machines/$name
+mac=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Driver"]["MAC"])' "$dir/config.json")
+"$machine" rm -y "$name"
+virsh -q list --all --name | grep -qx "$name" && fail "domain still defined"
+[ ! -e "$dir" ] || fail "machine folder still there"
+if virsh -q net-list --name | grep -qx machine; then
+    virsh net-dumpxml machine | grep -qi "$mac" && fail "DHCP reservation still there"
+fi
+eval "$("$machine" env -u)"
+[ -z "${DOCKER_HOST:-}" ] || fail "env -u left DOCKER_HOST"
+step "PASS"
