@@ -12,6 +12,8 @@ in_root() { chroot "$root" "$@"; }
 # First boot: the seed service, default network, ssh.
 install -D -m 0755 "$here/machine-seed.sh" "$root/usr/lib/machine/machine-seed"
 install -D -m 0644 "$here/machine-seed.service" "$root/etc/systemd/system/machine-seed.service"
+install -D -m 0644 "$here/machine-growroot.service" \
+    "$root/etc/systemd/system/machine-growroot.service"
 install -D -m 0644 "$here/wired.network" "$root/etc/systemd/network/80-machine-wired.network"
 mkdir -p "$root/etc/machine" "$root/etc/ssh/sshd_config.d"
 if [ "$trim" = 1 ]; then
@@ -42,7 +44,7 @@ else
     printf 'LABEL=machine-root\t/\text4\terrors=remount-ro\t0\t1\n' >"$root/etc/fstab"
 fi
 
-in_root systemctl enable machine-seed.service systemd-networkd.service systemd-resolved.service \
+in_root systemctl enable machine-seed.service machine-growroot.service systemd-networkd.service systemd-resolved.service \
     ssh.service
 if [ "$engine" = 1 ]; then
     in_root systemctl enable containerd.service docker.service

@@ -199,8 +199,11 @@ grow_root() {
 # Tests source this file for its functions only.
 [ "${MACHINE_SEED_FUNCTIONS_ONLY:-0}" = 1 ] && return 0
 
+if [ "${1:-}" = grow ]; then # machine-growroot.service: off the boot's critical path
+    grow_root
+    exit 0
+fi
 make_host_keys
-grow_root
 if dev=$(find_seed); then
     mkdir -p "$mnt"
     if mount -o ro "$dev" "$mnt" 2>/dev/null; then
