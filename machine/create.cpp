@@ -6,6 +6,7 @@
 #include "machine/provisioning.h"
 #include "machine/support/error.h"
 #include "machine/support/log.h"
+#include "machine/swarm_membership.h"
 
 #include <fmt/format.h>
 #include <fmt/ostream.h>
@@ -81,6 +82,7 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     if (is_vm) {
         fmt::print(services.out, "Docker is up and running! ({:.0f}s)\n", progress.total_seconds());
     }
+    apply_swarm_options(host, store, services.out); // --swarm-manager / --swarm-join
     fmt::print(services.out,
                "To point your Docker client at it, run: eval $(machine env {})\n", host.name);
     return host;

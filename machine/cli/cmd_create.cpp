@@ -2,6 +2,7 @@
 
 #include "drivers/factory.h"
 #include "machine/create.h"
+#include "machine/support/error.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -20,6 +21,7 @@ struct CreateArgs {
     engine::EngineOptions engine;
     std::vector<std::string> tls_sans;
     std::map<std::string, std::vector<std::string>> driver_flags;
+    SwarmOptions swarm;
 };
 
 // Every driver's flags are registered on `create`, as docker-machine did, so --help lists them
@@ -99,9 +101,27 @@ plain 2375. After create, run: eval $(machine env NAME))X");
     cmd->add_option("--tls-san", args->tls_sans,
                     "Extra name or IP for the server certificate (repeatable)")
         ->group(engine_group);
+    auto swarm_group = "Swarm options";
+    auto* swarm_manager = cmd->add_flag("--swarm-manager", args->swarm.manager,
+                                        "Start a swarm on this machine, advertising its IP "
+                                        "(as `docker swarm init`)")
+                              ->group(swarm_group);
+    auto* swarm_join = cmd->add_option("--swarm-join", args->swarm.join,
+                    "Join the swarm machine NAME belongs to (any member; its manager is asked "
+                    "for the token)")
+        ->group(swarm_group)
+        ->excludes(swarm_manager);
+    cmd->add_option("--swarm-role", args->swarm.role, "Role with --swarm-join: worker or manager")
+        ->check(CLI::IsMember({"worker", "manager"}))
+        ->needs(swarm_join)
+        ->capture_default_str()
+        ->group(swarm_group);
     add_driver_flags(cmd, *args);
 
     cmd->callback([&ctx, args] {
+        if (!args->swarm.join.empty() && !ctx.store().exists(args->swarm.join))
+            throw NotFound(fmt::format("--swarm-join: machine \"{}\" does not exist",
+                                       args->swarm.join));
         auto driver = ctx.new_driver(args->driver, args->name);
         CreateRequest request;
         request.name = args->name;
@@ -109,6 +129,7 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         request.driver_flags = drivers::FlagValues(drivers::all_create_flags(), args->driver_flags);
         request.engine = args->engine;
         request.tls_sans = args->tls_sans;
+        request.swarm = args->swarm;
         Store store = ctx.store();
         CreateServices services{store, ctx.tls_paths(), ctx.runner(), std::cout};
         create_machine(request, *driver, services);

@@ -7,6 +7,7 @@
 #include "env/render.h"
 #include "env/shell.h"
 #include "machine/support/error.h"
+#include "machine/swarm_membership.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -57,6 +58,7 @@ void add_env_command(CLI::App& app, Context& ctx) {
         std::string shell;
         bool unset = false;
         bool no_proxy = false;
+        std::string swarm; // --swarm NAME: a reachable manager of NAME's swarm
     };
     auto args = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("env", "Print the commands that point docker at a machine");
@@ -75,6 +77,12 @@ machine's IP is not in its server certificate, env says to run `machine regenera
                                                                "variables instead");
     cmd->add_flag("--no-proxy", args->no_proxy,
                   "Add the machine's IP to NO_PROXY (as a list entry, once)");
+    cmd->add_option("--swarm", args->swarm,
+                    "Point at a reachable manager of the swarm machine NAME is in (asks the "
+                    "engines over TLS), e.g. for `docker stack deploy`")
+        ->option_text("NAME")
+        ->excludes(name_opt)
+        ->excludes(unset_opt);
     cmd->callback([&ctx, args, name_opt, unset_opt] {
         if (unset_opt->count() > 0 && name_opt->count() > 0)
             throw UsageError("env -u takes no machine name: it unsets the variables whichever "
@@ -107,7 +115,9 @@ machine's IP is not in its server certificate, env says to run `machine regenera
         }
 
         Store store = ctx.store();
-        Host host = store.load(args->name);
+        Host host = args->swarm.empty()
+                        ? store.load(args->name)
+                        : find_manager(store, args->swarm, std::chrono::seconds(5));
         if (!host.error.empty())
             throw Error(fmt::format("machine \"{}\" is not ready: {}\n(`machine provision {}` "
                                     "retries, `machine rm {}` removes it)",
