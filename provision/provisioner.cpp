@@ -122,8 +122,9 @@ void Provisioner::require_systemd(const OsRelease& os) {
             os.pretty_name.empty() ? os.id : os.pretty_name));
 }
 
+// As root: dockerd lives in /usr/sbin or /usr/bin, and the SSH user's PATH may not have sbin.
 bool Provisioner::engine_installed() {
-    return run("command -v dockerd", m_command_timeout).ok();
+    return run("sudo -n sh -c 'command -v dockerd'", m_command_timeout).ok();
 }
 
 void Provisioner::install_engine(const OsRelease& os, const ProvisionOptions& options) {

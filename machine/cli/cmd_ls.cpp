@@ -30,9 +30,16 @@ ListRow probe(const Store& store, support::ProcessRunner& runner, const std::str
     drivers::DriverContext dc{name, store.machine_dir(name), store.root(), &runner};
     auto driver = drivers::make_driver(host.driver_name, dc);
     driver->from_json(host.driver);
-    drivers::State state = driver->state();
-    row.state = to_string(state);
     row.error = host.error;
+    drivers::State state;
+    try {
+        state = driver->state();
+    } catch (const std::exception& e) {
+        row.state = "Error";
+        row.error = e.what();
+        return row;
+    }
+    row.state = to_string(state);
     if (state == drivers::State::Running && host.error.empty() && !row.url.empty()) {
         EngineStatus engine = query_engine(host, engine_timeout);
         row.docker = engine.version.empty() ? "Unknown" : "v" + engine.version;

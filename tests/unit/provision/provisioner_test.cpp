@@ -48,7 +48,7 @@ public:
                 return {code, "", "simulated failure of " + prefix + "\n"};
         if (command.rfind("cat /etc/os-release", 0) == 0)
             return {0, os_release, ""};
-        if (command == "command -v dockerd")
+        if (command == "sudo -n sh -c 'command -v dockerd'")
             return has_dockerd ? ExecResult{0, "/usr/bin/dockerd\n", ""} : ExecResult{1, "", ""};
         if (command == "command -v systemctl")
             return has_systemd ? ExecResult{0, "/usr/bin/systemctl\n", ""} : ExecResult{1, "", ""};
@@ -131,7 +131,7 @@ TEST(Provisioner, EngineAlreadyPresentRunsExactlyTheseCommands) {
 
     EXPECT_EQ(os.id, "debian");
     auto expected = concat({"cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
-                            "command -v systemctl", "command -v dockerd"},
+                            "command -v systemctl", "sudo -n sh -c 'command -v dockerd'"},
                            cert_and_config_commands());
     EXPECT_EQ(shell.commands, expected);
     EXPECT_EQ(engine.waits, 1);
@@ -190,9 +190,9 @@ TEST(Provisioner, InstallsWithAptOnlyWhenDockerdIsMissing) {
 
     std::string apt = "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get";
     auto expected = concat({"cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
-                            "command -v systemctl", "command -v dockerd", apt + " update -q",
+                            "command -v systemctl", "sudo -n sh -c 'command -v dockerd'", apt + " update -q",
                             apt + " install -y -q --no-install-recommends docker.io apparmor",
-                            "command -v dockerd"},
+                            "sudo -n sh -c 'command -v dockerd'"},
                            cert_and_config_commands());
     EXPECT_EQ(shell.commands, expected);
     EXPECT_NE(std::find(steps.begin(), steps.end(), "install engine (apt)"), steps.end());
@@ -218,7 +218,7 @@ TEST(Provisioner, AptSourceOverrideIsWrittenAndIsTheOnlySource) {
     auto expected = std::vector<std::string>{
         "cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
         "command -v systemctl",
-        "command -v dockerd",
+        "sudo -n sh -c 'command -v dockerd'",
         "mktemp -d /tmp/machine-provision.XXXXXXXX",
         "sudo -n install -d -m 0755 -o root -g root /etc/apt/sources.list.d",
         "sudo -n install -m 0644 -o root -g root " + k_stage +
@@ -226,7 +226,7 @@ TEST(Provisioner, AptSourceOverrideIsWrittenAndIsTheOnlySource) {
         "rm -rf " + k_stage,
         apt + " update -q",
         apt + " install -y -q --no-install-recommends docker.io apparmor",
-        "command -v dockerd"};
+        "sudo -n sh -c 'command -v dockerd'"};
     ASSERT_GE(shell.commands.size(), expected.size());
     EXPECT_EQ(
         std::vector<std::string>(shell.commands.begin(), shell.commands.begin() + expected.size()),
