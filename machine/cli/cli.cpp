@@ -68,6 +68,7 @@ int run(int argc, char** argv) {
     add_cert_commands(app, ctx);
     add_version_command(app, ctx);
     add_swarm_commands(app, ctx);
+    add_lab_commands(app, ctx);
     add_image_commands(app, ctx);
 
     try {

@@ -50,6 +50,7 @@ void add_ssh_commands(CLI::App& app, Context& ctx);       // ssh scp
 void add_cert_commands(CLI::App& app, Context& ctx);      // regenerate-certs provision
 void add_version_command(CLI::App& app, Context& ctx);
 void add_swarm_commands(CLI::App& app, Context& ctx);   // swarm init join leave ls
+void add_lab_commands(CLI::App& app, Context& ctx);     // lab up status down
 void add_image_commands(CLI::App& app, Context& ctx);      // image build ls rm
 
 } // namespace machine::cli
