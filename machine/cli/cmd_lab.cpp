@@ -11,6 +11,7 @@
 
 #include "machine/support/error.h"
 #include "machine/swarm_membership.h"
+#include "machine/swarm_registry.h"
 #include "swarm/lab.h"
 
 #include <CLI/CLI.hpp>
@@ -301,6 +302,21 @@ void lab_up(Context& ctx, const std::string& file) {
             }
         } catch (const Error& e) {
             std::cout << fmt::format("[{}] swarm init FAILED: {}\n", plan.manager, e.what());
+            failures.push_back(plan.manager);
+        }
+    }
+    if (lab.registry && !plan.manager.empty() &&
+        std::find(failures.begin(), failures.end(), plan.manager) == failures.end()) {
+        try {
+            std::vector<Host> members;
+            for (const auto& n : lab.nodes)
+                if (store.exists(n.name) && !skip(n.name))
+                    members.push_back(store.load(n.name));
+            RegistryServices services{store, ctx.tls_paths(), ctx.runner(), std::cout,
+                                      [&ctx](const Host& h) { return ctx.driver_for(h); }};
+            ensure_registry(store.load(plan.manager), members, services);
+        } catch (const Error& e) {
+            std::cout << fmt::format("[{}] registry FAILED: {}\n", plan.manager, e.what());
             failures.push_back(plan.manager);
         }
     }

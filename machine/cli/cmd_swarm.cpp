@@ -4,6 +4,7 @@
 
 #include "machine/support/error.h"
 #include "machine/swarm_membership.h"
+#include "machine/swarm_registry.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <map>
+#include <set>
 
 namespace machine::cli {
 
@@ -152,6 +154,44 @@ Example: machine swarm ls myvm1)X");
     });
 }
 
+void add_registry(CLI::App* swarm_cmd, Context& ctx) {
+    auto name = std::make_shared<std::string>();
+    auto* cmd = swarm_cmd->add_subcommand("registry", "Run a registry on the swarm's manager");
+    cmd->footer(R"X(For labs without internet: runs Debian's docker-registry (an image built once on this host
+from the Debian package with mmdebstrap) on a manager of MACHINE's swarm, serving TLS on
+<manager-ip>:5000 with a certificate from the machine CA. Every machine of the swarm trusts it
+(/etc/docker/certs.d/<ip>:5000/ca.crt), and so does this host's docker. Running it again
+changes nothing but a renewed certificate.
+
+Example:
+  machine swarm registry myvm1
+  eval $(machine env myvm1)
+  docker tag getstarted:latest 192.168.42.10:5000/getstarted:1
+  docker push 192.168.42.10:5000/getstarted:1)X");
+    cmd->add_option("machine", *name, "Any machine of the swarm")->required();
+    cmd->callback([&ctx, name] {
+        Store store = ctx.store();
+        Host manager = find_manager(store, *name);
+        MachineEngine engine(manager);
+        std::set<std::string> addrs;
+        for (const auto& n : swarm::nodes(engine))
+            if (n.state != "down")
+                addrs.insert(n.addr);
+        std::vector<Host> members;
+        for (const auto& n : store.list()) {
+            try {
+                Host h = store.load(n);
+                if (addrs.count(h.ip()))
+                    members.push_back(h);
+            } catch (const Error&) {
+            }
+        }
+        RegistryServices services{store, ctx.tls_paths(), ctx.runner(), std::cout,
+                                  [&ctx](const Host& h) { return ctx.driver_for(h); }};
+        ensure_registry(manager, members, services);
+    });
+}
+
 } // namespace
 
 void add_swarm_commands(CLI::App& app, Context& ctx) {
@@ -171,6 +211,7 @@ myvm2; or all at once from a lab file: machine lab up -f lab.yaml)X");
     add_join(cmd, ctx);
     add_leave(cmd, ctx);
     add_ls(cmd, ctx);
+    add_registry(cmd, ctx);
 }
 
 } // namespace machine::cli
