@@ -31,7 +31,7 @@ ip=$("$machine" ip "$name")
 
 step "docker run of an image made from Debian packages"
 docker import "$MACHINE_STORAGE_PATH/testimages/busybox.tar" e2e/busybox:1 >/dev/null
-out=$(docker run --rm e2e/busybox:1 /usr/bin/busybox echo hello-from-vm)
+out=$(docker run --rm e2e/busybox:1 busybox echo hello-from-vm)
 [ "$out" = "hello-from-vm" ] || fail "docker run printed '$out'"
 
 step "plain 2375 is refused"
