@@ -55,7 +55,9 @@ std::string recipe_hash() {
 }
 
 // The root filesystem tarball, built with mmdebstrap on the host once per recipe.
-fs::path registry_tarball(RegistryServices& s) {
+} // namespace
+
+fs::path prepare_registry_image(RegistryServices& s) {
     fs::path dir = s.store.cache_dir() / "testapps";
     fs::create_directories(dir);
     fs::path out = dir / fmt::format("registry-{}.tar", recipe_hash());
@@ -94,6 +96,8 @@ fs::path registry_tarball(RegistryServices& s) {
     return out;
 }
 
+namespace {
+
 [[noreturn]] void api_fail(const Host& h, const std::string& what, const swarm::ApiResponse& r) {
     throw Error(fmt::format("machine \"{}\": {}: {}", h.name, what, swarm::engine_message(r)));
 }
@@ -102,7 +106,7 @@ void ensure_image(const Host& manager, RegistryServices& s) {
     auto api = engine_api(manager, 10min);
     if (api.request("GET", fmt::format("/images/{}/json", k_image)).ok())
         return;
-    fs::path tar = registry_tarball(s);
+    fs::path tar = prepare_registry_image(s);
     fmt::print(s.out, "Importing the registry image into \"{}\" ...\n", manager.name);
     std::string query = "/images/create?fromSrc=-&repo=machine-registry&tag=latest";
     for (const auto& c : k_changes)

@@ -32,6 +32,10 @@ struct RegistryServices {
 std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
                             RegistryServices& services);
 
+// Builds (once, cached under <store>/cache/testapps) the registry image's root filesystem with
+// mmdebstrap, which needs Debian's mirror: run it before going offline. Returns the tarball.
+std::filesystem::path prepare_registry_image(RegistryServices& services);
+
 // Where the host's docker looks for the registry's CA: /etc/docker/certs.d/<addr>/ca.crt when
 // that folder can be written, else ~/.docker/certs.d/<addr>/ca.crt.
 std::filesystem::path host_registry_ca_path(const std::string& registry_addr);

@@ -156,6 +156,7 @@ Example: machine swarm ls myvm1)X");
 
 void add_registry(CLI::App* swarm_cmd, Context& ctx) {
     auto name = std::make_shared<std::string>();
+    auto build_only = std::make_shared<bool>(false);
     auto* cmd = swarm_cmd->add_subcommand("registry", "Run a registry on the swarm's manager");
     cmd->footer(R"X(For labs without internet: runs Debian's docker-registry (an image built once on this host
 from the Debian package with mmdebstrap) on a manager of MACHINE's swarm, serving TLS on
@@ -168,9 +169,20 @@ Example:
   eval $(machine env myvm1)
   docker tag getstarted:latest 192.168.42.10:5000/getstarted:1
   docker push 192.168.42.10:5000/getstarted:1)X");
-    cmd->add_option("machine", *name, "Any machine of the swarm")->required();
-    cmd->callback([&ctx, name] {
+    auto* machine_opt = cmd->add_option("machine", *name, "Any machine of the swarm");
+    cmd->add_flag("--build-only", *build_only,
+                  "Only build the registry image into the cache (needs Debian's mirror: run it "
+                  "before the lab goes offline)")
+        ->excludes(machine_opt);
+    cmd->callback([&ctx, name, build_only] {
         Store store = ctx.store();
+        if (*build_only) {
+            RegistryServices services{store, ctx.tls_paths(), ctx.runner(), std::cout, nullptr};
+            std::cout << prepare_registry_image(services).string() << "\n";
+            return;
+        }
+        if (name->empty())
+            throw UsageError("swarm registry: name a machine of the swarm");
         Host manager = find_manager(store, *name);
         MachineEngine engine(manager);
         std::set<std::string> addrs;
