@@ -10,6 +10,11 @@ mkdir -p "$store/testimages"
 echo "== bundled image (built once per recipe, then reused)"
 MACHINE_STORAGE_PATH=$store "$machine" image build
 
+# The image variant without the engine, for the install-path test.
+echo "== bundled image without the engine (install path)"
+MACHINE_STORAGE_PATH=$store "$machine" image build --without-engine | tee "$store/testimages/no-engine.log"
+sed -n 's/^Image [0-9a-f]* ready: //p' "$store/testimages/no-engine.log" > "$store/testimages/no-engine-image.path"
+
 # A container image made of Debian packages only: busybox-static's root file system, for
 # `docker import` + `docker run` over TLS. Nothing is pulled from a registry.
 tar_out=$store/testimages/busybox.tar
