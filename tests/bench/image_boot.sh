@@ -10,6 +10,7 @@ n=${2:-3}
 here=$(cd "$(dirname "$0")" && pwd)
 lab=$here/../e2e/lab
 store=${MACHINE_E2E_CACHE:-/var/tmp/machine-e2e-cache}
+export MACHINE_E2E_BOOT_TIMEOUT=${MACHINE_E2E_BOOT_TIMEOUT:-600} # loaded hosts are slow
 
 median() { sort -n | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
 field() { sed -n "s/.*\"$1\": *\([^,]*\),*/\1/p" | tr -d '"'; }
