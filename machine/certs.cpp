@@ -22,9 +22,20 @@ TlsPaths resolve_tls_paths(const Store& store, const TlsPaths& o) {
 }
 
 bool ensure_store_certs(const TlsPaths& paths) {
-    support::make_dirs(paths.ca_cert.parent_path(), 0700);
-    bool created = engine::ensure_ca({paths.ca_cert, paths.ca_key}, k_org);
     std::error_code ec;
+    auto complete = [&] {
+        return fs::exists(paths.ca_cert, ec) && fs::exists(paths.ca_key, ec) &&
+               fs::exists(paths.client_cert, ec) && fs::exists(paths.client_key, ec);
+    };
+    if (complete())
+        return false;
+    // Parallel `machine create`s on a fresh store must make one CA and one client pair, and
+    // none may see (or copy) a pair half-written by another: decide and write under one lock.
+    // The key is written before the certificate, so once all four files exist they match.
+    support::make_dirs(paths.ca_cert.parent_path(), 0700);
+    support::make_dirs(paths.client_cert.parent_path(), 0700);
+    support::FileLock lock(paths.client_cert.parent_path() / ".certs.lock");
+    bool created = engine::ensure_ca({paths.ca_cert, paths.ca_key}, k_org);
     if (!fs::exists(paths.client_cert, ec) || !fs::exists(paths.client_key, ec)) {
         engine::issue_client_cert({paths.ca_cert, paths.ca_key}, paths.client_cert,
                                   paths.client_key, k_org);
