@@ -35,16 +35,20 @@ void remove_one(Context& ctx, const Store& store, const std::string& name, bool 
         std::cout << fmt::format("\"{}\" was already removed\n", name);
         return;
     }
-    try {
-        Host host = store.load(name);
-        for (const auto& line : ctx.driver_for(host)->remove())
-            std::cout << "  " << line << "\n";
-    } catch (const std::exception& e) {
-        if (!force)
-            throw Error(fmt::format("cannot remove \"{}\": {} (`machine rm -f {}` forgets it "
-                                    "anyway, leaving what the hypervisor still holds)",
-                                    name, e.what(), name));
-        support::warn("{}: {} (removing the local record anyway: -f)", name, e.what());
+    // A folder without config.json is a create interrupted before its first save, which comes
+    // before the driver makes anything: there is nothing but the folder to remove.
+    if (fs::exists(store.machine_dir(name) / "config.json")) {
+        try {
+            Host host = store.load(name);
+            for (const auto& line : ctx.driver_for(host)->remove())
+                std::cout << "  " << line << "\n";
+        } catch (const std::exception& e) {
+            if (!force)
+                throw Error(fmt::format("cannot remove \"{}\": {} (`machine rm -f {}` forgets "
+                                        "it anyway, leaving what the hypervisor still holds)",
+                                        name, e.what(), name));
+            support::warn("{}: {} (removing the local record anyway: -f)", name, e.what());
+        }
     }
     store.remove(name);
     std::cout << fmt::format("Successfully removed {}\n", name);
