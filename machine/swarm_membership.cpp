@@ -33,8 +33,7 @@ provision::DockerApi engine_api(const Host& host, std::chrono::milliseconds time
     if (url.rfind("tcp://", 0) == 0)
         url = "https://" + url.substr(6);
     const auto& dir = host.options.auth.store_path;
-    return provision::DockerApi(url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"},
-                                timeout);
+    return provision::DockerApi(url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"}, timeout);
 }
 
 MachineEngine::MachineEngine(const Host& host, std::chrono::milliseconds timeout)
@@ -58,8 +57,8 @@ Host find_manager(const Store& store, const std::string& name, std::chrono::mill
     MachineEngine engine(host, timeout);
     swarm::SwarmInfo info = swarm::inspect(engine);
     if (!info.active())
-        throw Error(fmt::format("machine \"{}\" is in no swarm (swarm state: {})", name,
-                                info.state));
+        throw Error(
+            fmt::format("machine \"{}\" is in no swarm (swarm state: {})", name, info.state));
     if (info.control_available)
         return host;
     std::vector<std::string> tried;
@@ -99,24 +98,24 @@ swarm::InitResult swarm_init(const Host& host, std::ostream& out) {
     MachineEngine engine(host);
     auto result = swarm::init(engine, require_ip(host));
     if (result.changed)
-        fmt::print(out, "Swarm initialized: machine \"{}\" ({}) is now its manager.\n",
-                   host.name, host.ip());
+        fmt::print(out, "Swarm initialized: machine \"{}\" ({}) is now its manager.\n", host.name,
+                   host.ip());
     else
         fmt::print(out, "Machine \"{}\" already manages a swarm: nothing to do.\n", host.name);
     fmt::print(out, "To add a worker: machine swarm join NODE --manager {}\n", host.name);
     return result;
 }
 
-bool swarm_join(const Store& store, const Host& node, const std::string& member,
-                swarm::Role role, std::ostream& out) {
+bool swarm_join(const Store& store, const Host& node, const std::string& member, swarm::Role role,
+                std::ostream& out) {
     if (member == node.name)
-        throw UsageError(fmt::format("machine \"{}\" cannot join a swarm through itself",
-                                     node.name));
+        throw UsageError(
+            fmt::format("machine \"{}\" cannot join a swarm through itself", node.name));
     Host manager = find_manager(store, member);
     MachineEngine node_engine(node);
     MachineEngine manager_engine(manager);
-    bool changed = swarm::join(node_engine, manager_engine,
-                               {require_ip(node), require_ip(manager), role});
+    bool changed =
+        swarm::join(node_engine, manager_engine, {require_ip(node), require_ip(manager), role});
     if (changed)
         fmt::print(out, "Machine \"{}\" joined the swarm of \"{}\" as a {}.\n", node.name,
                    manager.name, swarm::to_string(role));
@@ -134,8 +133,8 @@ void apply_swarm_options(const Host& host, const Store& store, std::ostream& out
         } else if (!s.join.empty()) {
             auto role = swarm::parse_join_role(s.role);
             if (!role)
-                throw UsageError(fmt::format("--swarm-role is worker or manager, not \"{}\"",
-                                             s.role));
+                throw UsageError(
+                    fmt::format("--swarm-role is worker or manager, not \"{}\"", s.role));
             swarm_join(store, host, s.join, *role, out);
         }
     } catch (const Error& e) {

@@ -44,8 +44,8 @@ swarm::InitResult swarm_init(const Host& host, std::ostream& out);
 
 // `swarm join NAME --manager MGR`: joins `node` to the swarm of `member` (any member: its
 // manager is found). Prints what happened; returns whether anything changed.
-bool swarm_join(const Store& store, const Host& node, const std::string& member,
-                swarm::Role role, std::ostream& out);
+bool swarm_join(const Store& store, const Host& node, const std::string& member, swarm::Role role,
+                std::ostream& out);
 
 // The last step of create with --swarm-manager / --swarm-join. Throws Error saying the machine
 // itself is ready and which command finishes the swarm step.

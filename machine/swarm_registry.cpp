@@ -145,8 +145,8 @@ void install_remote(provision::SshClient& ssh, const Host& h, const std::string&
     auto staged = ssh.exec("mktemp -d /tmp/machine-registry.XXXXXXXX", std::nullopt, 30s);
     std::string dir = staged.out.substr(0, staged.out.find('\n'));
     if (!staged.ok() || dir.rfind("/tmp/machine-registry.", 0) != 0)
-        throw ProvisionError(fmt::format("machine \"{}\": cannot stage a file: {}", h.name,
-                                         staged.err));
+        throw ProvisionError(
+            fmt::format("machine \"{}\": cannot stage a file: {}", h.name, staged.err));
     std::string file = dir + "/" + fs::path(target).filename().string();
     ssh.upload(file, content, mode);
     std::string parent = fs::path(target).parent_path().string();
@@ -181,19 +181,19 @@ void ensure_container(const Host& manager, const std::pair<std::string, std::str
             return;
         }
     } else {
-        json spec = {
-            {"Image", k_image},
-            {"Env",
-             {"REGISTRY_HTTP_ADDR=0.0.0.0:5000", "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt",
-              "REGISTRY_HTTP_TLS_KEY=/certs/registry.key",
-              "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/var/lib/docker-registry"}},
-            {"ExposedPorts", {{"5000/tcp", json::object()}}},
-            {"HostConfig",
-             {{"Binds",
-               {std::string(k_remote_cert_dir) + ":/certs:ro",
-                "machine-registry-data:/var/lib/docker-registry"}},
-              {"PortBindings", {{"5000/tcp", {{{"HostPort", "5000"}}}}}},
-              {"RestartPolicy", {{"Name", "always"}}}}}};
+        json spec = {{"Image", k_image},
+                     {"Env",
+                      {"REGISTRY_HTTP_ADDR=0.0.0.0:5000",
+                       "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt",
+                       "REGISTRY_HTTP_TLS_KEY=/certs/registry.key",
+                       "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/var/lib/docker-registry"}},
+                     {"ExposedPorts", {{"5000/tcp", json::object()}}},
+                     {"HostConfig",
+                      {{"Binds",
+                        {std::string(k_remote_cert_dir) + ":/certs:ro",
+                         "machine-registry-data:/var/lib/docker-registry"}},
+                       {"PortBindings", {{"5000/tcp", {{{"HostPort", "5000"}}}}}},
+                       {"RestartPolicy", {{"Name", "always"}}}}}};
         auto r = api.request("POST", fmt::format("/containers/create?name={}", k_container),
                              spec.dump());
         if (!r.ok())

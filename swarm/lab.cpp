@@ -35,8 +35,8 @@ struct Reader {
                 std::string known;
                 for (const auto& k : allowed)
                     known += (known.empty() ? "" : ", ") + k;
-                fail(kv.first, fmt::format("unknown key \"{}\" in {} (known: {})", key, where,
-                                           known));
+                fail(kv.first,
+                     fmt::format("unknown key \"{}\" in {} (known: {})", key, where, known));
             }
         }
     }
@@ -61,8 +61,8 @@ struct Reader {
             used = 0;
         }
         if (used == 0 || used != t.size() || value <= 0)
-            fail(n, fmt::format("{} of {} must be a positive whole number, not \"{}\"", key,
-                                where, t));
+            fail(n, fmt::format("{} of {} must be a positive whole number, not \"{}\"", key, where,
+                                t));
         return value;
     }
 
@@ -118,8 +118,7 @@ LabSpec parse_lab(const std::string& text, const std::string& source) {
     try {
         root = YAML::Load(text);
     } catch (const YAML::Exception& e) {
-        throw UsageError(fmt::format("{}:{}: not valid YAML: {}", source, e.mark.line + 1,
-                                     e.msg));
+        throw UsageError(fmt::format("{}:{}: not valid YAML: {}", source, e.mark.line + 1, e.msg));
     }
     if (!root.IsMap())
         throw UsageError(fmt::format("{}: a lab file is a mapping with name, driver, defaults, "
@@ -168,8 +167,8 @@ LabSpec parse_lab(const std::string& text, const std::string& source) {
         std::string role = n["role"].IsDefined() ? r.text(n["role"], "role") : "worker";
         auto parsed = parse_join_role(role);
         if (!parsed)
-            r.fail(n["role"], fmt::format("role of \"{}\" is manager or worker, not \"{}\"",
-                                          node.name, role));
+            r.fail(n["role"],
+                   fmt::format("role of \"{}\" is manager or worker, not \"{}\"", node.name, role));
         node.role = *parsed;
         std::string where = fmt::format("node \"{}\"", node.name);
         node.memory = r.number(n, "memory", where);
@@ -185,8 +184,7 @@ LabSpec parse_lab(const std::string& text, const std::string& source) {
 LabSpec load_lab(const std::filesystem::path& file) {
     std::ifstream in(file);
     if (!in)
-        throw NotFound(fmt::format("lab file {} does not exist or cannot be read",
-                                   file.string()));
+        throw NotFound(fmt::format("lab file {} does not exist or cannot be read", file.string()));
     std::stringstream text;
     text << in.rdbuf();
     return parse_lab(text.str(), file.string());

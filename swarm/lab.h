@@ -19,11 +19,11 @@ using FlagMap = std::map<std::string, std::vector<std::string>>;
 
 struct LabNodeSpec {
     std::string name;
-    Role role = Role::Worker;     // Worker or Manager
-    std::optional<long> memory;   // MiB
+    Role role = Role::Worker;   // Worker or Manager
+    std::optional<long> memory; // MiB
     std::optional<long> cpus;
-    std::optional<long> disk;     // MB
-    FlagMap flags;                // over the lab's default flags
+    std::optional<long> disk; // MB
+    FlagMap flags;            // over the lab's default flags
 };
 
 struct LabSpec {
@@ -52,21 +52,21 @@ std::vector<std::string> create_args(const LabSpec& lab, const LabNodeSpec& node
 // What `lab up` observed about one node before acting.
 struct NodeObservation {
     bool exists = false;
-    std::string state;        // the hypervisor's: Running, Stopped, ...; "" when unknown
-    std::string error;        // the machine's recorded error (a failed create), or why its
-                              // engine could not be asked
-    Role role = Role::None;   // its engine's swarm role
-    std::string cluster_id;   // managers only
+    std::string state;         // the hypervisor's: Running, Stopped, ...; "" when unknown
+    std::string error;         // the machine's recorded error (a failed create), or why its
+                               // engine could not be asked
+    Role role = Role::None;    // its engine's swarm role
+    std::string cluster_id;    // managers only
     bool in_lab_swarm = false; // the lab's manager lists it
 };
 
 struct LabPlan {
-    std::vector<std::string> create;  // missing nodes, in file order
-    std::vector<std::string> start;   // existing nodes that are not running
-    std::string manager;              // the manager the others join through
-    bool init = false;                // `manager` must start the swarm first
+    std::vector<std::string> create;                // missing nodes, in file order
+    std::vector<std::string> start;                 // existing nodes that are not running
+    std::string manager;                            // the manager the others join through
+    bool init = false;                              // `manager` must start the swarm first
     std::vector<std::pair<std::string, Role>> join; // in file order, managers first
-    std::vector<std::string> problems; // nodes the plan leaves alone, and why
+    std::vector<std::string> problems;              // nodes the plan leaves alone, and why
     bool nothing_to_do() const { return create.empty() && start.empty() && !init && join.empty(); }
 };
 

@@ -163,9 +163,8 @@ bool join(EngineApi& node, EngineApi& manager, const JoinRequest& request) {
         throw UsageError("a node joins a swarm as worker or manager");
     SwarmInfo mgr = inspect(manager);
     if (!mgr.active() || !mgr.control_available)
-        throw Error(fmt::format("{} is not a swarm manager (swarm state: {}{})",
-                                manager.endpoint(), mgr.state,
-                                mgr.active() ? ", worker" : ""));
+        throw Error(fmt::format("{} is not a swarm manager (swarm state: {}{})", manager.endpoint(),
+                                mgr.state, mgr.active() ? ", worker" : ""));
     SwarmInfo self = inspect(node);
     if (self.active()) {
         if (!self.cluster_id.empty() && self.cluster_id == mgr.cluster_id) {
@@ -240,8 +239,8 @@ bool set_node_role(EngineApi& manager, const std::string& node_id, Role role) {
         return false;
     long long version = section(node, "Version").value("Index", 0LL);
     spec["Role"] = want;
-    auto r = manager.call("POST", fmt::format("/nodes/{}/update?version={}", node_id, version),
-                          spec);
+    auto r =
+        manager.call("POST", fmt::format("/nodes/{}/update?version={}", node_id, version), spec);
     if (!r.ok())
         fail(manager, fmt::format("cannot make node {} a {}", node_id, want), r);
     return true;

@@ -22,13 +22,13 @@ std::optional<Role> parse_join_role(const std::string& text);
 
 // One engine's view of its swarm membership (GET /info, Swarm section).
 struct SwarmInfo {
-    std::string state;          // LocalNodeState: inactive, pending, active, error, locked
+    std::string state;              // LocalNodeState: inactive, pending, active, error, locked
     bool control_available = false; // a manager
     std::string node_id;
     std::string node_addr;
-    std::string cluster_id;     // only managers know it
+    std::string cluster_id;                   // only managers know it
     std::vector<std::string> remote_managers; // "ip:2377" of the managers this node knows
-    std::string error;          // Swarm.Error, when the engine reports one
+    std::string error;                        // Swarm.Error, when the engine reports one
     Role role = Role::None;
     bool active() const { return state == "active"; }
 };

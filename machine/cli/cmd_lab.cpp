@@ -162,10 +162,10 @@ long available_memory_mib() {
 
 // Runs `machine <command...>` for each job, at most `parallel` at once; prints each child's
 // output prefixed with its node name when it ends. Returns the names that failed.
-std::vector<std::string> run_parallel(Context& ctx,
-                                      const std::vector<std::pair<std::string,
-                                                                  std::vector<std::string>>>& jobs,
-                                      int parallel, const std::string& verb) {
+std::vector<std::string>
+run_parallel(Context& ctx,
+             const std::vector<std::pair<std::string, std::vector<std::string>>>& jobs,
+             int parallel, const std::string& verb) {
     std::mutex out_mutex;
     std::vector<std::string> failed;
     std::atomic<size_t> next{0};
@@ -194,8 +194,7 @@ std::vector<std::string> run_parallel(Context& ctx,
                 std::cout << fmt::format("[{}] {} in {:.0f}s\n", name, verb, seconds_since(start));
             } else {
                 std::cout << fmt::format("[{}] {} FAILED after {:.0f}s{}\n", name, verb,
-                                         seconds_since(start),
-                                         r.timed_out ? " (timed out)" : "");
+                                         seconds_since(start), r.timed_out ? " (timed out)" : "");
                 failed.push_back(name);
             }
             std::cout << std::flush;
@@ -215,8 +214,8 @@ std::string role_text(Role role) {
 }
 
 void print_status(const LabSpec& lab, const Observed& observed) {
-    std::vector<std::vector<std::string>> rows = {{"NAME", "ROLE", "STATE", "SWARM", "IN LAB SWARM",
-                                                   "IP", "ERROR"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"NAME", "ROLE", "STATE", "SWARM", "IN LAB SWARM", "IP", "ERROR"}};
     for (const auto& n : lab.nodes) {
         const auto& o = observed.nodes.at(n.name);
         std::string error = o.error;
@@ -329,15 +328,15 @@ void lab_up(Context& ctx, const std::string& file) {
                              failures.empty() && plan.problems.empty() ? "up" : "NOT complete",
                              seconds_since(start));
     if (!failures.empty() || !plan.problems.empty())
-        throw Error(fmt::format("lab \"{}\" is not complete ({}); fix the cause and run `machine "
-                                "lab up -f {}` again: it only does what is missing",
-                                lab.name,
-                                fmt::format("{}", fmt::join(failures.empty()
-                                                                ? std::vector<std::string>{
-                                                                      "see Left alone"}
-                                                                : failures,
-                                                            ", ")),
-                                file));
+        throw Error(
+            fmt::format("lab \"{}\" is not complete ({}); fix the cause and run `machine "
+                        "lab up -f {}` again: it only does what is missing",
+                        lab.name,
+                        fmt::format("{}", fmt::join(failures.empty()
+                                                        ? std::vector<std::string>{"see Left alone"}
+                                                        : failures,
+                                                    ", ")),
+                        file));
 }
 
 void lab_down(Context& ctx, const std::string& file, bool yes) {
@@ -380,7 +379,8 @@ void lab_down(Context& ctx, const std::string& file, bool yes) {
 void add_lab_commands(CLI::App& app, Context& ctx) {
     auto file = std::make_shared<std::string>("lab.yaml");
     auto* lab = app.add_subcommand("lab", "Bring up several machines and their swarm from a file");
-    lab->footer(R"X(A lab file names the nodes, their role (manager or worker), sizes and driver flags, and
+    lab->footer(
+        R"X(A lab file names the nodes, their role (manager or worker), sizes and driver flags, and
 whether the lab gets a registry; examples/lab.yaml documents every key.
 
   machine lab up -f lab.yaml        # create missing nodes in parallel, form the swarm

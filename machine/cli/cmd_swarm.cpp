@@ -41,7 +41,8 @@ void print_table(std::ostream& out, const std::vector<std::vector<std::string>>&
 void add_init(CLI::App* swarm_cmd, Context& ctx) {
     auto name = std::make_shared<std::string>();
     auto* cmd = swarm_cmd->add_subcommand("init", "Start a swarm with this machine as manager");
-    cmd->footer(R"X(The machine's engine becomes the first manager (and leader) of a new swarm, listening
+    cmd->footer(
+        R"X(The machine's engine becomes the first manager (and leader) of a new swarm, listening
 for other nodes on TCP 2377 and advertising the machine's IP, as
   machine ssh NAME "docker swarm init --advertise-addr $(machine ip NAME)"
 does, but through the engine's TLS API. On a machine that already manages a swarm it changes
@@ -58,7 +59,8 @@ void add_join(CLI::App* swarm_cmd, Context& ctx) {
     };
     auto args = std::make_shared<Args>();
     auto* cmd = swarm_cmd->add_subcommand("join", "Add a machine to another machine's swarm");
-    cmd->footer(R"X(Reads the join token for the role from the swarm's manager and joins NAME with it,
+    cmd->footer(
+        R"X(Reads the join token for the role from the swarm's manager and joins NAME with it,
 advertising NAME's IP, as `docker swarm join --token TOKEN MANAGER-IP:2377` does. --manager
 may name any member of the swarm: a worker leads to its manager. A machine that already is in
 that swarm is left as it is (asked for --role manager, a worker is promoted); one that is in
@@ -87,7 +89,8 @@ void add_leave(CLI::App* swarm_cmd, Context& ctx) {
     };
     auto args = std::make_shared<Args>();
     auto* cmd = swarm_cmd->add_subcommand("leave", "Take a machine out of its swarm");
-    cmd->footer(R"X(A worker leaves at once; the swarm's managers list it as "Down" until it is removed there
+    cmd->footer(
+        R"X(A worker leaves at once; the swarm's managers list it as "Down" until it is removed there
 (docker node rm). A manager needs --force, because the last manager leaving erases the swarm.
 Leaving when in no swarm changes nothing.
 
@@ -102,15 +105,15 @@ Examples:
         if (swarm::leave(engine, args->force))
             std::cout << fmt::format("Machine \"{}\" left its swarm.\n", host.name);
         else
-            std::cout << fmt::format("Machine \"{}\" is in no swarm: nothing to do.\n",
-                                     host.name);
+            std::cout << fmt::format("Machine \"{}\" is in no swarm: nothing to do.\n", host.name);
     });
 }
 
 void add_ls(CLI::App* swarm_cmd, Context& ctx) {
     auto name = std::make_shared<std::string>();
     auto* cmd = swarm_cmd->add_subcommand("ls", "List the nodes of a machine's swarm");
-    cmd->footer(R"X(Asks a manager of MACHINE's swarm (MACHINE itself, or the manager a worker knows) for
+    cmd->footer(
+        R"X(Asks a manager of MACHINE's swarm (MACHINE itself, or the manager a worker knows) for
 its nodes, like `docker node ls`; the MACHINE column names the machine of this store at the
 node's address. Without MACHINE, the machine `machine env` pointed at ($DOCKER_MACHINE_NAME).
 
@@ -158,7 +161,8 @@ void add_registry(CLI::App* swarm_cmd, Context& ctx) {
     auto name = std::make_shared<std::string>();
     auto build_only = std::make_shared<bool>(false);
     auto* cmd = swarm_cmd->add_subcommand("registry", "Run a registry on the swarm's manager");
-    cmd->footer(R"X(For labs without internet: runs Debian's docker-registry (an image built once on this host
+    cmd->footer(
+        R"X(For labs without internet: runs Debian's docker-registry (an image built once on this host
 from the Debian package with mmdebstrap) on a manager of MACHINE's swarm, serving TLS on
 <manager-ip>:5000 with a certificate from the machine CA. Every machine of the swarm trusts it
 (/etc/docker/certs.d/<ip>:5000/ca.crt), and so does this host's docker. Running it again

@@ -38,8 +38,8 @@ public:
     FakeEngine(FakeNetwork& net, std::string hostname, std::string ip)
         : m_net(net), m_hostname(std::move(hostname)), m_ip(std::move(ip)) {}
 
-    std::vector<std::string> calls;        // "METHOD path", in order
-    std::vector<nlohmann::json> bodies;    // the body of each call (null when none)
+    std::vector<std::string> calls;     // "METHOD path", in order
+    std::vector<nlohmann::json> bodies; // the body of each call (null when none)
     bool reachable = true;
 
     std::string endpoint() const override { return m_hostname; }
@@ -132,9 +132,9 @@ public:
                               "view or modify cluster state. Please run this command on a "
                               "manager node or promote the current node to a manager.");
         if (method == "GET" && path == "/swarm")
-            return ok({{"ID", s->id},
-                       {"JoinTokens",
-                        {{"Worker", s->worker_token}, {"Manager", s->manager_token}}}});
+            return ok(
+                {{"ID", s->id},
+                 {"JoinTokens", {{"Worker", s->worker_token}, {"Manager", s->manager_token}}}});
         if (method == "GET" && path == "/nodes") {
             json list = json::array();
             for (const auto& [id, n] : s->nodes)
@@ -173,12 +173,13 @@ private:
         return it == m_net.swarms.end() ? nullptr : &it->second;
     }
     nlohmann::json node_json(const FakeSwarm& s, const FakeNode& n) const {
-        nlohmann::json j = {{"ID", n.id},
-                            {"Version", {{"Index", n.version}}},
-                            {"Spec", {{"Role", n.role}, {"Availability", "active"}}},
-                            {"Description",
-                             {{"Hostname", n.hostname}, {"Engine", {{"EngineVersion", "20.10.24"}}}}},
-                            {"Status", {{"State", n.state}, {"Addr", n.addr}}}};
+        nlohmann::json j = {
+            {"ID", n.id},
+            {"Version", {{"Index", n.version}}},
+            {"Spec", {{"Role", n.role}, {"Availability", "active"}}},
+            {"Description",
+             {{"Hostname", n.hostname}, {"Engine", {{"EngineVersion", "20.10.24"}}}}},
+            {"Status", {{"State", n.state}, {"Addr", n.addr}}}};
         if (n.role == "manager") {
             bool leader = false;
             for (const auto& [id, m] : s.nodes)
@@ -186,8 +187,8 @@ private:
                     leader = id == n.id; // the first manager leads
                     break;
                 }
-            j["ManagerStatus"] = {{"Leader", leader}, {"Reachability", "reachable"},
-                                  {"Addr", n.addr + ":2377"}};
+            j["ManagerStatus"] = {
+                {"Leader", leader}, {"Reachability", "reachable"}, {"Addr", n.addr + ":2377"}};
         }
         return j;
     }

@@ -60,15 +60,13 @@ TEST(LabParse, CreateArgsMergeNodeOverDefaults) {
     LabSpec lab = parse_lab(k_two_nodes, "lab.yaml");
     EXPECT_EQ(create_args(lab, lab.nodes[0]),
               (std::vector<std::string>{"--driver", "libvirt", "--libvirt-cpu-count", "2",
-                                        "--libvirt-memory", "1024", "--libvirt-network",
-                                        "machine", "--engine-label", "lab=getstartedlab",
-                                        "myvm1"}));
+                                        "--libvirt-memory", "1024", "--libvirt-network", "machine",
+                                        "--engine-label", "lab=getstartedlab", "myvm1"}));
     EXPECT_EQ(create_args(lab, lab.nodes[1]),
               (std::vector<std::string>{"--driver", "libvirt", "--engine-label", "tier=web",
                                         "--engine-label", "zone=a", "--libvirt-cpu-count", "2",
-                                        "--libvirt-memory", "2048", "--libvirt-network",
-                                        "machine", "--engine-label", "lab=getstartedlab",
-                                        "myvm2"}));
+                                        "--libvirt-memory", "2048", "--libvirt-network", "machine",
+                                        "--engine-label", "lab=getstartedlab", "myvm2"}));
 }
 
 TEST(LabParse, SwitchesArePassedBareOrLeftOut) {
@@ -167,13 +165,13 @@ TEST_F(LabPlanTest, OnlyTheMissingNodeIsCreatedAndJoined) {
 
 TEST_F(LabPlanTest, AnExistingManagerIsKeptEvenIfNotFirstInTheFile) {
     // m2 leads a swarm (m1 was removed and is re-created): m1 joins m2's swarm.
-    LabPlan p = plan_lab(lab, {{"m2", running(Role::Leader, true)},
-                               {"w1", running(Role::Worker, true)}});
+    LabPlan p =
+        plan_lab(lab, {{"m2", running(Role::Leader, true)}, {"w1", running(Role::Worker, true)}});
     EXPECT_EQ(p.manager, "m2");
     EXPECT_FALSE(p.init);
     EXPECT_EQ(p.create, (std::vector<std::string>{"m1", "w2"}));
     EXPECT_EQ(p.join, (std::vector<std::pair<std::string, Role>>{{"m1", Role::Manager},
-                                                                   {"w2", Role::Worker}}));
+                                                                 {"w2", Role::Worker}}));
 }
 
 TEST_F(LabPlanTest, StoppedNodesAreStartedAndANodeThatLeftRejoins) {
@@ -186,7 +184,7 @@ TEST_F(LabPlanTest, StoppedNodesAreStartedAndANodeThatLeftRejoins) {
     EXPECT_EQ(p.start, (std::vector<std::string>{"w1"}));
     EXPECT_TRUE(p.create.empty());
     EXPECT_EQ(p.join, (std::vector<std::pair<std::string, Role>>{{"w1", Role::Worker},
-                                                                   {"w2", Role::Worker}}));
+                                                                 {"w2", Role::Worker}}));
 }
 
 TEST_F(LabPlanTest, AWorkerThatShouldManageIsPromoted) {

@@ -69,8 +69,7 @@ TEST_F(SwarmTest, InitOnAWorkerIsRefusedWithoutTouchingIt) {
         init(vm2, "192.0.2.12");
         FAIL() << "init on a worker succeeded";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("myvm2 is a worker"), std::string::npos)
-            << e.what();
+        EXPECT_NE(std::string(e.what()).find("myvm2 is a worker"), std::string::npos) << e.what();
     }
     EXPECT_EQ(count_calls(vm2, "POST /swarm/init"), 0);
 }
@@ -92,8 +91,7 @@ TEST_F(SwarmTest, JoinTokensOnAWorkerCarryTheEnginesMessage) {
         join_tokens(vm2);
         FAIL() << "a worker gave tokens";
     } catch (const Error& e) {
-        EXPECT_NE(std::string(e.what()).find("This node is not a swarm manager"),
-                  std::string::npos)
+        EXPECT_NE(std::string(e.what()).find("This node is not a swarm manager"), std::string::npos)
             << e.what();
     }
 }
