@@ -1,0 +1,71 @@
+// `machine env` checks the certificates locally and refuses, naming the command to run, when a
+// docker client would fail against them.
+#include "cli_fixture.h"
+
+#include "engine/tls.h"
+#include "machine/support/fs.h"
+
+#include <nlohmann/json.hpp>
+
+namespace machine::testing {
+namespace {
+
+class EnvCerts : public CliTest {
+protected:
+    fs::path machine_dir() const { return store() / "machines" / "m1"; }
+    engine::CaFiles store_ca() const {
+        return {store() / "certs" / "ca.pem", store() / "certs" / "ca-key.pem"};
+    }
+    void place_server_cert(const std::vector<std::string>& sans) {
+        engine::issue_server_cert(store_ca(), machine_dir() / "server.pem",
+                                  machine_dir() / "server-key.pem", "machine", sans);
+    }
+};
+
+TEST_F(EnvCerts, ServerCertCoveringTheIpIsAccepted) {
+    create_none("m1");
+    place_server_cert({"127.0.0.1", "m1"});
+    auto r = machine({"env", "--shell", "bash", "m1"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("export DOCKER_HOST=\"tcp://127.0.0.1:2376\""), std::string::npos)
+        << r.out;
+}
+
+TEST_F(EnvCerts, ServerCertForAnotherIpIsRefused) {
+    create_none("m1");
+    place_server_cert({"127.0.0.2", "m1"});
+    auto r = machine({"env", "--shell", "bash", "m1"});
+    expect_one_error(r, 1, "run `machine regenerate-certs m1`");
+    EXPECT_NE(r.err.find("127.0.0.1"), std::string::npos) << "names the IP: " << r.err;
+    EXPECT_EQ(r.out, "") << "nothing to evaluate";
+}
+
+TEST_F(EnvCerts, HandEditedIpOutsideTheCertIsRefused) {
+    create_none("m1");
+    place_server_cert({"127.0.0.1", "m1"});
+    fs::path config = machine_dir() / "config.json";
+    auto j = nlohmann::json::parse(support::read_file(config));
+    j["Driver"]["IPAddress"] = "127.0.0.2";
+    support::atomic_write(config, j.dump(4), 0600);
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
+                     "run `machine regenerate-certs m1`");
+}
+
+TEST_F(EnvCerts, ClientCertFromAnotherCaIsRefused) {
+    create_none("m1");
+    engine::CaFiles other{tmp() / "other-ca.pem", tmp() / "other-ca-key.pem"};
+    engine::ensure_ca(other, "someone-else");
+    engine::issue_client_cert(other, machine_dir() / "cert.pem", machine_dir() / "key.pem",
+                              "someone-else");
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
+                     "run `machine regenerate-certs --client-certs m1`");
+}
+
+TEST_F(EnvCerts, MissingClientCertIsRefused) {
+    create_none("m1");
+    fs::remove(machine_dir() / "cert.pem");
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1, "regenerate-certs");
+}
+
+} // namespace
+} // namespace machine::testing
