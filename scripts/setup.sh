@@ -17,7 +17,7 @@ packages=(
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients qemu-system-x86 qemu-utils
   dnsmasq-base iproute2 iptables
   # building the bundled image and its seed
-  mmdebstrap apt-utils dpkg-dev xorriso fdisk e2fsprogs dosfstools grub-pc-bin grub2-common mtools
+  mmdebstrap apt-utils dpkg-dev xorriso fdisk e2fsprogs extlinux syslinux-common
   # ssh/scp for `machine ssh`, sshd for integration tests, shells for env round-trips
   acl openssh-client openssh-server fish zsh tcsh curl hyperfine python3
 )
@@ -34,6 +34,16 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -q --no-install-recommends \
     "${missing[@]}"
 fi
+
+# The system libvirtd runs qemu as libvirt-qemu:kvm. libvirt-daemon-system normally makes them, but
+# it also brings systemd units this project does not need (and cannot use without systemd).
+sudo_cmd=""
+[ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+getent group kvm >/dev/null || $sudo_cmd addgroup --system kvm
+getent group libvirt-qemu >/dev/null || $sudo_cmd addgroup --system libvirt-qemu
+getent passwd libvirt-qemu >/dev/null ||
+  $sudo_cmd adduser --system --ingroup kvm --home /var/lib/libvirt --no-create-home \
+    --disabled-login libvirt-qemu
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
