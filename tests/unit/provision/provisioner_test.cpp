@@ -191,7 +191,9 @@ TEST(Provisioner, InstallsWithAptOnlyWhenDockerdIsMissing) {
     std::string apt = "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get";
     auto expected = concat({"cat /etc/os-release 2>/dev/null || cat /usr/lib/os-release",
                             "command -v systemctl", "sudo -n sh -c 'command -v dockerd'", apt + " update -q",
-                            apt + " install -y -q --no-install-recommends docker.io apparmor",
+                            apt + " install -y -q --no-install-recommends docker.io",
+                            "if grep -qsx Y /sys/module/apparmor/parameters/enabled; then " + apt +
+                                " install -y -q --no-install-recommends apparmor; fi",
                             "sudo -n sh -c 'command -v dockerd'"},
                            cert_and_config_commands());
     EXPECT_EQ(shell.commands, expected);
@@ -225,7 +227,9 @@ TEST(Provisioner, AptSourceOverrideIsWrittenAndIsTheOnlySource) {
             "/machine.list /etc/apt/sources.list.d/machine.list",
         "rm -rf " + k_stage,
         apt + " update -q",
-        apt + " install -y -q --no-install-recommends docker.io apparmor",
+        apt + " install -y -q --no-install-recommends docker.io",
+                            "if grep -qsx Y /sys/module/apparmor/parameters/enabled; then " + apt +
+                                " install -y -q --no-install-recommends apparmor; fi",
         "sudo -n sh -c 'command -v dockerd'"};
     ASSERT_GE(shell.commands.size(), expected.size());
     EXPECT_EQ(
