@@ -36,6 +36,22 @@ const std::vector<std::string> k_changes = {
 constexpr const char* k_image = "machine-registry:latest";
 constexpr const char* k_container = "machine-registry";
 constexpr const char* k_remote_cert_dir = "/etc/machine-registry";
+// Our own config: Debian's /etc/docker/registry/config.yml turns on htpasswd authentication.
+constexpr const char* k_config = R"(version: 0.1
+log:
+  fields:
+    service: registry
+storage:
+  filesystem:
+    rootdirectory: /var/lib/docker-registry
+  delete:
+    enabled: true
+http:
+  addr: :5000
+  tls:
+    certificate: /certs/registry.crt
+    key: /certs/registry.key
+)";
 
 std::string sha256_hex(const std::string& text) {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -169,6 +185,7 @@ void ensure_container(const Host& manager, const std::pair<std::string, std::str
                    0644);
     install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.key", pem.second,
                    0600);
+    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/config.yml", k_config, 0644);
 
     auto api = engine_api(manager, 2min);
     auto existing = api.request("GET", fmt::format("/containers/{}/json", k_container));
@@ -182,11 +199,7 @@ void ensure_container(const Host& manager, const std::pair<std::string, std::str
         }
     } else {
         json spec = {{"Image", k_image},
-                     {"Env",
-                      {"REGISTRY_HTTP_ADDR=0.0.0.0:5000",
-                       "REGISTRY_HTTP_TLS_CERTIFICATE=/certs/registry.crt",
-                       "REGISTRY_HTTP_TLS_KEY=/certs/registry.key",
-                       "REGISTRY_STORAGE_FILESYSTEM_ROOTDIRECTORY=/var/lib/docker-registry"}},
+                     {"Cmd", {"/usr/bin/docker-registry", "serve", "/certs/config.yml"}},
                      {"ExposedPorts", {{"5000/tcp", json::object()}}},
                      {"HostConfig",
                       {{"Binds",
