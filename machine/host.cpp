@@ -54,7 +54,8 @@ bool is_path_key(const std::string& key) {
     auto ends_with = [&](std::string_view s) {
         return key.size() >= s.size() && key.compare(key.size() - s.size(), s.size(), s) == 0;
     };
-    return (ends_with("Path") || ends_with("Dir")) && !ends_with("RemotePath");
+    return (ends_with("Path") || ends_with("Dir") || ends_with("Paths") || ends_with("Dirs")) &&
+           !ends_with("RemotePath") && !ends_with("RemotePaths");
 }
 
 template <class F>
@@ -67,6 +68,13 @@ void rewrite_paths(nlohmann::json& j, F&& rewrite) {
             rewrite_paths(value, rewrite);
         } else if (is_path_key(it.key()) && value.is_string()) {
             value = rewrite(value.get_ref<const std::string&>());
+        } else if (value.is_array()) {
+            for (auto& element : value) {
+                if (element.is_object())
+                    rewrite_paths(element, rewrite);
+                else if (is_path_key(it.key()) && element.is_string())
+                    element = rewrite(element.get_ref<const std::string&>());
+            }
         }
     }
 }

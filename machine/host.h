@@ -61,9 +61,9 @@ struct Host {
 void to_json(nlohmann::json& j, const Host& h);
 void from_json(const nlohmann::json& j, Host& h);
 
-// Rewrites every string under a key ending in "Path" or "Dir" (and the string elements of
-// such arrays) between absolute-under-root and relative-to-root. Paths outside the root and
-// remote (guest) paths are left alone.
+// Rewrites every string under a key ending in "Path", "Dir", "Paths" or "Dirs" (and the string
+// elements of such arrays) between absolute-under-root and relative-to-root. Paths outside the
+// root and remote (guest) paths, "...RemotePath(s)", are left alone.
 void relativize_paths(nlohmann::json& j, const fs::path& root);
 void absolutize_paths(nlohmann::json& j, const fs::path& root);
 
