@@ -18,8 +18,8 @@ namespace {
 class Concurrency : public CliTest {
 protected:
     // Runs `args_for(i)` for i in [0, n) as n concurrent processes; returns their results.
-    std::vector<support::ProcessResult> run_parallel(
-        int n, const std::function<std::vector<std::string>(int)>& args_for) {
+    std::vector<support::ProcessResult>
+    run_parallel(int n, const std::function<std::vector<std::string>(int)>& args_for) {
         std::vector<support::ProcessResult> results(n);
         std::vector<std::thread> threads;
         for (int i = 0; i < n; ++i)
@@ -130,8 +130,8 @@ TEST_F(Concurrency, FiftyCreatesAndFiftyRemovalsWithListingsInBetween) {
     EXPECT_EQ(after.exit_code, 0) << after.err;
     EXPECT_EQ(after.out, "");
     EXPECT_TRUE(fs::exists(store() / "certs" / "ca.pem"));
-    EXPECT_TRUE(engine::key_matches_cert(store() / "certs" / "key.pem",
-                                         store() / "certs" / "cert.pem"));
+    EXPECT_TRUE(
+        engine::key_matches_cert(store() / "certs" / "key.pem", store() / "certs" / "cert.pem"));
 }
 
 TEST_F(Concurrency, TenCreatesOfOneNameExactlyOneWins) {

@@ -158,8 +158,7 @@ TEST_F(NoneFlow, ExitCodesAndOneErrorLine) {
         machine({"create", "--driver", "none", "--url", "tcp://127.0.0.1:2376", "bad_name"}), 2,
         "invalid machine name \"bad_name\"");
     expect_one_error(
-        machine({"create", "--driver", "none", "--url", "tcp://127.0.0.1:2376", "-lead"}), 2,
-        "");
+        machine({"create", "--driver", "none", "--url", "tcp://127.0.0.1:2376", "-lead"}), 2, "");
     expect_one_error(machine({"create", "--driver", "hyperv", "m2"}), 2, "hyperv");
     expect_one_error(machine({"create", "--driver", "none", "--url", "http://x:1", "m2"}), 2,
                      "--url");
@@ -174,8 +173,7 @@ TEST_F(NoneFlow, ExitCodesAndOneErrorLine) {
     expect_one_error(machine({"env", "-u", "m1"}), 2, "env -u takes no machine name");
     auto unset = machine({"env", "--shell", "bash", "-u"});
     EXPECT_EQ(unset.exit_code, 0) << unset.err;
-    EXPECT_EQ(unset.out.rfind("unset DOCKER_TLS_VERIFY\nunset DOCKER_HOST\n", 0), 0u)
-        << unset.out;
+    EXPECT_EQ(unset.out.rfind("unset DOCKER_TLS_VERIFY\nunset DOCKER_HOST\n", 0), 0u) << unset.out;
     expect_one_error(machine({"env", "--shell", "klingon", "m1"}), 2, "klingon");
     expect_one_error(machine({"ls", "--filter", "colour=red"}), 2, "colour");
     expect_one_error(machine({"ls", "--filter", "name=[x"}), 2, "regular expression");
@@ -187,9 +185,7 @@ TEST_F(NoneFlow, BrokenMachineShowsInItsRowAndLsSucceeds) {
     create_none("good");
     fs::create_directories(store() / "machines" / "half"); // an interrupted create
     create_none("corrupt");
-    {
-        std::ofstream(store() / "machines" / "corrupt" / "config.json") << "{ not json";
-    }
+    { std::ofstream(store() / "machines" / "corrupt" / "config.json") << "{ not json"; }
     auto ls = machine({"ls", "--format", "{{.Name}}|{{.State}}|{{.Error}}"});
     ASSERT_EQ(ls.exit_code, 0) << ls.err;
     auto lines = split_lines(ls.out);
@@ -208,9 +204,9 @@ TEST_F(NoneFlow, BrokenMachineShowsInItsRowAndLsSucceeds) {
 
 TEST_F(NoneFlow, EveryCommandHasHelp) {
     const std::vector<std::string> commands = {
-        "create", "rm",   "ls",   "inspect", "env",  "config", "ip",
-        "url",    "status", "active", "start", "stop", "restart", "kill",
-        "ssh",    "scp",  "regenerate-certs", "provision", "version"};
+        "create",           "rm",        "ls",     "inspect", "env",     "config", "ip",  "url",
+        "status",           "active",    "start",  "stop",    "restart", "kill",   "ssh", "scp",
+        "regenerate-certs", "provision", "version"};
     for (const auto& cmd : commands) {
         auto r = machine({cmd, "--help"});
         EXPECT_EQ(r.exit_code, 0) << cmd << ": " << r.err;

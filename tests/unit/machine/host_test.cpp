@@ -155,8 +155,8 @@ TEST(StorePaths, UnderTheRootBecomeRelativeAndBack) {
 
 TEST(StorePaths, RemoteAndOutsidePathsAreUntouched) {
     Host h = sample_host();
-    h.options.auth.ca_cert = "/opt/corp-ca/ca.pem";     // --tls-ca-cert outside the store
-    h.options.auth.ca_key = "/store-other/ca-key.pem";  // shares a prefix, still outside
+    h.options.auth.ca_cert = "/opt/corp-ca/ca.pem";    // --tls-ca-cert outside the store
+    h.options.auth.ca_key = "/store-other/ca-key.pem"; // shares a prefix, still outside
     nlohmann::json j = h;
     relativize_paths(j, "/store");
     const auto& a = j["HostOptions"]["AuthOptions"];
@@ -185,7 +185,8 @@ TEST(StorePaths, EmptyAndTrailingSlashRoots) {
 
 TEST(StorePaths, ArraysUnderPathKeysAreRewritten) {
     // The header promises "the string elements of such arrays" too.
-    nlohmann::json j = {{"Driver", {{"ExtraDiskPaths", {"/store/machines/m/a.img", "/opt/b.img"}}}}};
+    nlohmann::json j = {
+        {"Driver", {{"ExtraDiskPaths", {"/store/machines/m/a.img", "/opt/b.img"}}}}};
     relativize_paths(j, "/store");
     EXPECT_EQ(j["Driver"]["ExtraDiskPaths"], nlohmann::json({"machines/m/a.img", "/opt/b.img"}));
     absolutize_paths(j, "/new");

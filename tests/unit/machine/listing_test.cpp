@@ -216,7 +216,8 @@ TEST(GatherRows, ThrowingProbeBecomesAnErrorRow) {
 }
 
 TEST(GatherRows, NoNamesNoRows) {
-    auto rows = gather_rows({}, [](const std::string& n) { return row(n, "", ""); }, 1s);
+    auto rows = gather_rows(
+        {}, [](const std::string& n) { return row(n, "", ""); }, 1s);
     EXPECT_TRUE(rows.empty());
 }
 

@@ -41,13 +41,14 @@ TEST_P(BadUrl, IsRefused) {
     EXPECT_TRUE(p.host.empty()) << GetParam() << " gave host " << p.host;
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Urls, BadUrl,
-    ::testing::Values("", "127.0.0.1:2376", "http://127.0.0.1:2376", "https://h:2376",
-                      "unix:///var/run/docker.sock", "tcp://", "tcp://h", "tcp://h:",
-                      "tcp://:2376", "tcp://h:0", "tcp://h:65536", "tcp://h:-1", "tcp://h:12ab",
-                      "tcp://h:2376/path", "tcp://h:2376x", "tcp://[::1]", "tcp://[::1]2376",
-                      "tcp://[::1:2376", "tcp://[]:2376", "TCP://h:2376"));
+INSTANTIATE_TEST_SUITE_P(Urls, BadUrl,
+                         ::testing::Values("", "127.0.0.1:2376", "http://127.0.0.1:2376",
+                                           "https://h:2376", "unix:///var/run/docker.sock",
+                                           "tcp://", "tcp://h", "tcp://h:", "tcp://:2376",
+                                           "tcp://h:0", "tcp://h:65536", "tcp://h:-1",
+                                           "tcp://h:12ab", "tcp://h:2376/path", "tcp://h:2376x",
+                                           "tcp://[::1]", "tcp://[::1]2376", "tcp://[::1:2376",
+                                           "tcp://[]:2376", "TCP://h:2376"));
 
 struct Fixture {
     DriverContext ctx{"ext", "/store/machines/ext", "/store", nullptr};
@@ -102,8 +103,8 @@ TEST(NoneDriver, LifecycleIsRefusedNamingTheMachine) {
     Fixture f;
     NoneDriver d(f.ctx);
     d.configure(url_flag("tcp://127.0.0.1:2376"));
-    for (auto call : {&NoneDriver::start, &NoneDriver::stop, &NoneDriver::restart,
-                      &NoneDriver::kill}) {
+    for (auto call :
+         {&NoneDriver::start, &NoneDriver::stop, &NoneDriver::restart, &NoneDriver::kill}) {
         try {
             (d.*call)();
             ADD_FAILURE() << "a lifecycle call succeeded";
