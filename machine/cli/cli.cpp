@@ -71,6 +71,14 @@ int run(int argc, char** argv) {
     add_lab_commands(app, ctx);
     add_image_commands(app, ctx);
 
+    auto known = [&](const std::string& word) {
+        return !app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); }).empty();
+    };
+    if (argc > 1 && argv[1][0] != '-' && !known(argv[1])) {
+        std::cerr << "machine: error: unknown command \"" << argv[1]
+                  << "\" (run 'machine --help' for the list)\n";
+        return k_exit_usage;
+    }
     try {
         app.parse(argc, argv);
         return k_exit_ok;
