@@ -157,7 +157,13 @@ void after_start(Host& host, drivers::Driver& driver, const Store& store,
     docker_api(host).wait_for_ping(Clock::now() + k_ssh_wait);
 }
 
-void reprovision(Host& host, drivers::Driver& driver, const Store& store, std::ostream& out) {
+namespace {
+
+// Shared by provision and regenerate-certs: reach the machine, record its IP, issue a server
+// certificate for it, then hand a Provisioner to `work`.
+template <class Work>
+void with_fresh_server_cert(Host& host, drivers::Driver& driver, const Store& store,
+                            std::ostream& out, Work&& work) {
     Progress progress(out);
     progress.step("Waiting for SSH");
     auto ssh = connect(host, driver);
@@ -166,24 +172,25 @@ void reprovision(Host& host, drivers::Driver& driver, const Store& store, std::o
     issue_server_cert(host, driver.ip());
     auto api = docker_api(host);
     provision::Provisioner provisioner(*ssh, api, step_printer(progress));
-    provisioner.provision(server_certs(host), provision_options(host));
+    work(provisioner);
     progress.finish();
+}
+
+} // namespace
+
+void reprovision(Host& host, drivers::Driver& driver, const Store& store, std::ostream& out) {
+    with_fresh_server_cert(host, driver, store, out, [&](provision::Provisioner& p) {
+        p.provision(server_certs(host), provision_options(host));
+    });
     host.error.clear();
     store.save(host);
 }
 
 void regenerate_server_cert(Host& host, drivers::Driver& driver, const Store& store,
                             std::ostream& out) {
-    Progress progress(out);
-    progress.step("Waiting for SSH");
-    auto ssh = connect(host, driver);
-    record_ip(host, driver, store);
-    progress.step("Issuing the server certificate");
-    issue_server_cert(host, driver.ip());
-    auto api = docker_api(host);
-    provision::Provisioner provisioner(*ssh, api, step_printer(progress));
-    provisioner.push_certs_and_restart(server_certs(host), provision_options(host));
-    progress.finish();
+    with_fresh_server_cert(host, driver, store, out, [&](provision::Provisioner& p) {
+        p.push_certs_and_restart(server_certs(host), provision_options(host));
+    });
 }
 
 } // namespace machine
