@@ -66,20 +66,6 @@ std::vector<std::string> install_commands(PackageManager pm, const OsRelease& os
 
 } // namespace
 
-std::string shell_quote(const std::string& word) {
-    if (!word.empty() &&
-        word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-                               "_-./=:,+@%") == std::string::npos)
-        return word;
-    std::string out = "'";
-    for (char c : word) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
 
 Provisioner::Provisioner(RemoteShell& shell, EngineProbe& engine, ProgressFn progress)
     : m_shell(shell), m_engine(engine), m_progress(std::move(progress)) {}

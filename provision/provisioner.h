@@ -7,6 +7,7 @@
 #include "engine/engine_options.h"
 #include "provision/docker_api.h"
 #include "provision/os_release.h"
+#include "machine/support/process.h"
 #include "provision/remote_shell.h"
 
 #include <chrono>
@@ -83,7 +84,6 @@ private:
     std::chrono::milliseconds m_command_timeout{std::chrono::minutes(2)};
 };
 
-// Single-quotes `word` for a POSIX shell when it has anything but safe characters.
-std::string shell_quote(const std::string& word);
+using support::shell_quote; // POSIX shell quoting of one word
 
 } // namespace machine::provision

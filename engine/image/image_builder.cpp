@@ -97,16 +97,6 @@ void write_mbr_code(const fs::path& disk, const fs::path& mbr_bin) {
 
 } // namespace
 
-std::string shell_quote(const std::string& word) {
-    std::string out = "'";
-    for (char c : word) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
 
 ImageBuilder::ImageBuilder(support::ProcessRunner& runner, BuildOptions options,
                            std::vector<RecipeFile> recipe)

@@ -85,7 +85,6 @@ void convert_disk(const fs::path& in, const fs::path& out, DiskFormat format,
 std::string manifest_json(const ImageInfo& info);
 ImageInfo parse_manifest(const std::string& json, const fs::path& dir);
 
-// "sh -c" single-quoting of one word.
-std::string shell_quote(const std::string& word);
+using support::shell_quote;
 
 } // namespace machine::engine::image

@@ -34,11 +34,15 @@ bp::environment make_env(const ProcessSpec& spec) {
     return env;
 }
 
-std::string quote_for_log(const std::string& s) {
-    if (!s.empty() && s.find_first_of(" \t\n'\"\\$`*?;&|<>(){}") == std::string::npos)
-        return s;
+} // namespace
+
+std::string shell_quote(const std::string& word) {
+    if (!word.empty() &&
+        word.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                               "_-./=:,+@%") == std::string::npos)
+        return word;
     std::string out = "'";
-    for (char c : s) {
+    for (char c : word) {
         if (c == '\'')
             out += "'\\''";
         else
@@ -47,14 +51,12 @@ std::string quote_for_log(const std::string& s) {
     return out + "'";
 }
 
-} // namespace
-
 std::string describe(const ProcessSpec& spec) {
-    std::string out = quote_for_log(spec.program);
+    std::string out = shell_quote(spec.program);
     if (spec.secret_args)
         return out + " <arguments hidden>";
     for (const auto& a : spec.args)
-        out += " " + quote_for_log(a);
+        out += " " + shell_quote(a);
     return out;
 }
 

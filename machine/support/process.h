@@ -47,6 +47,11 @@ public:
     bool available(const std::string& program) override;
 };
 
+// One word for a POSIX shell: unchanged when it has only safe characters, else single-quoted
+// ('it'\''s'). For remote commands over SSH, mmdebstrap hooks and logs; never for user input
+// that could be passed as an argument vector instead.
+std::string shell_quote(const std::string& word);
+
 // "prog arg1 'arg 2'" for logs and error messages.
 std::string describe(const ProcessSpec& spec);
 
