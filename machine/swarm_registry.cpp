@@ -133,16 +133,23 @@ void ensure_image(const Host& manager, RegistryServices& s) {
 }
 
 // A certificate from the machine CA for the manager's IP, reused while it still fits.
-std::pair<std::string, std::string> registry_cert(const Host& manager, RegistryServices& s) {
+struct RegistryCert {
+    std::string cert, key;
+    bool renewed = false; // issued now: the manager must get it
+};
+
+RegistryCert registry_cert(const Host& manager, RegistryServices& s) {
     fs::path dir = s.store.machine_dir(manager.name) / "registry";
     fs::path cert = dir / "registry.crt", key = dir / "registry.key";
+    bool renewed = false;
     if (!fs::exists(cert) || !fs::exists(key) ||
         !engine::check_server_cert(s.tls.ca_cert, cert, manager.ip()).ok) {
+        renewed = true;
         fs::create_directories(dir);
         engine::issue_server_cert({s.tls.ca_cert, s.tls.ca_key}, cert, key, "machine",
                                   {manager.ip(), manager.name, "localhost"});
     }
-    return {support::read_file(cert), support::read_file(key)};
+    return {support::read_file(cert), support::read_file(key), renewed};
 }
 
 // Runs `command` on the node; throws with its output when it fails.
@@ -178,17 +185,15 @@ std::unique_ptr<provision::SshClient> ssh_to(const Host& h, RegistryServices& s)
     return std::make_unique<provision::SshClient>(ssh_target(h, *driver), 30s);
 }
 
-void ensure_container(const Host& manager, const std::pair<std::string, std::string>& pem,
-                      RegistryServices& s) {
-    auto ssh = ssh_to(manager, s);
-    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.crt", pem.first,
-                   0644);
-    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.key", pem.second,
-                   0600);
-    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/config.yml", k_config, 0644);
-
+void ensure_container(const Host& manager, const RegistryCert& pem, RegistryServices& s) {
     auto api = engine_api(manager, 2min);
     auto existing = api.request("GET", fmt::format("/containers/{}/json", k_container));
+    if (existing.ok() && !pem.renewed && existing.body.value("/State/Running"_json_pointer, false))
+        return; // running with the certificate it has: nothing to do
+    auto ssh = ssh_to(manager, s);
+    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.crt", pem.cert, 0644);
+    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.key", pem.key, 0600);
+    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/config.yml", k_config, 0644);
     if (existing.ok()) {
         if (existing.body.value("/State/Running"_json_pointer, false)) {
             // Restart so a renewed certificate is read.

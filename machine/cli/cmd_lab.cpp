@@ -363,6 +363,19 @@ void lab_down(Context& ctx, const std::string& file, bool yes) {
             return;
         }
     }
+    if (lab.registry && store.exists(lab.first_manager().name)) {
+        // The host's trust in the registry goes with the lab.
+        try {
+            std::string ip = store.load(lab.first_manager().name).ip();
+            if (!ip.empty()) {
+                auto ca = host_registry_ca_path(fmt::format("{}:{}", ip, k_registry_port));
+                std::error_code ec;
+                fs::remove(ca, ec);
+                fs::remove(ca.parent_path(), ec);
+            }
+        } catch (const Error&) {
+        }
+    }
     std::vector<std::pair<std::string, std::vector<std::string>>> jobs;
     for (const auto& n : names)
         jobs.push_back({n, {"rm", "-y", n}});

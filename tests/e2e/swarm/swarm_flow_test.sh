@@ -28,7 +28,13 @@ wait_replicas() { # service wanted timeout
 }
 
 check_web() { # ip: 10 requests see >= 2 hostnames and a growing counter
-    local ip="$1" hosts=() last=0
+    local ip="$1" hosts=() last=0 deadline=$((SECONDS + 120))
+    # The routing mesh on a node can lag the replicas count by a few seconds.
+    until curl -fsS --max-time 5 -o /dev/null "http://$ip:4000/"; do
+        [ $SECONDS -lt $deadline ] || fail "http://$ip:4000/ never answered"
+        sleep 2
+    done
+    last="$(curl -fsS --max-time 10 "http://$ip:4000/" | sed -n 's/.*Visits:<\/b> \([0-9]*\).*/\1/p')"
     for i in $(seq 10); do
         page="$(curl -fsS --max-time 10 "http://$ip:4000/")" || fail "GET http://$ip:4000/"
         echo "$page" | grep -q "Hello World!" || fail "unexpected page: $page"
