@@ -1,6 +1,6 @@
 #include "machine/engine_status.h"
 
-#include "provision/docker_api.h"
+#include "machine/support/error.h"
 
 #include <fmt/format.h>
 
@@ -24,14 +24,20 @@ std::string swarm_role(const nlohmann::json& info) {
 
 } // namespace
 
-EngineStatus query_engine(const Host& host, std::chrono::milliseconds timeout) {
-    EngineStatus status;
-    const auto& dir = host.options.auth.store_path;
+provision::DockerApi engine_api(const Host& host, std::chrono::milliseconds timeout) {
     std::string url = host.url();
+    if (url.empty())
+        throw Error(fmt::format("machine \"{}\" has no IP address (is it running?)", host.name));
     if (url.rfind("tcp://", 0) == 0)
         url = "https://" + url.substr(6);
-    provision::DockerApi api(url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"}, timeout);
+    const auto& dir = host.options.auth.store_path;
+    return provision::DockerApi(url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"}, timeout);
+}
+
+EngineStatus query_engine(const Host& host, std::chrono::milliseconds timeout) {
+    EngineStatus status;
     try {
+        auto api = engine_api(host, timeout);
         status.version = api.version();
         auto info = api.get("/info");
         status.swarm_role = swarm_role(info);

@@ -2,6 +2,7 @@
 
 #include "engine/image/image_cache.h"
 #include "engine/tls.h"
+#include "machine/engine_status.h"
 #include "machine/ssh_access.h"
 #include "machine/ssh_keys.h"
 #include "machine/support/error.h"
@@ -34,14 +35,6 @@ std::string console_tail(const fs::path& machine_dir, size_t lines = 15) {
         pos = text->rfind('\n', pos - 1);
     std::string tail = text->substr(pos == std::string::npos ? 0 : pos + 1);
     return "last lines of the serial console:\n" + tail;
-}
-
-provision::DockerApi docker_api(const Host& host) {
-    const auto& dir = host.options.auth.store_path;
-    std::string url = host.url();
-    if (url.rfind("tcp://", 0) == 0)
-        url = "https://" + url.substr(6);
-    return provision::DockerApi(url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"});
 }
 
 provision::ServerCerts server_certs(const Host& host) {
@@ -132,7 +125,7 @@ void provision_new_vm(Host& host, drivers::Driver& driver, Progress& progress,
         throw DriverError("the VM booted but its IP address is unknown");
     issue_server_cert(host, ip);
 
-    auto api = docker_api(host);
+    auto api = engine_api(host);
     provision::Provisioner provisioner(*ssh, api, step_printer(progress));
     provisioner.provision(server_certs(host), provision_options(host));
 }
@@ -154,7 +147,7 @@ void after_start(Host& host, drivers::Driver& driver, const Store& store,
         return;
     }
     fmt::print(out, "Waiting for the engine to answer on TLS...\n");
-    docker_api(host).wait_for_ping(Clock::now() + k_ssh_wait);
+    engine_api(host).wait_for_ping(Clock::now() + k_ssh_wait);
 }
 
 namespace {
@@ -170,7 +163,7 @@ void with_fresh_server_cert(Host& host, drivers::Driver& driver, const Store& st
     record_ip(host, driver, store);
     progress.step("Issuing the server certificate");
     issue_server_cert(host, driver.ip());
-    auto api = docker_api(host);
+    auto api = engine_api(host);
     provision::Provisioner provisioner(*ssh, api, step_printer(progress));
     work(provisioner);
     progress.finish();

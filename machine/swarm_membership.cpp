@@ -26,16 +26,6 @@ std::string require_ip(const Host& host) {
 
 } // namespace
 
-provision::DockerApi engine_api(const Host& host, std::chrono::milliseconds timeout) {
-    std::string url = host.url();
-    if (url.empty())
-        throw Error(fmt::format("machine \"{}\" has no IP address (is it running?)", host.name));
-    if (url.rfind("tcp://", 0) == 0)
-        url = "https://" + url.substr(6);
-    const auto& dir = host.options.auth.store_path;
-    return provision::DockerApi(url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"}, timeout);
-}
-
 MachineEngine::MachineEngine(const Host& host, std::chrono::milliseconds timeout)
     : m_name(host.name), m_api(engine_api(host, timeout)) {}
 

@@ -2,6 +2,7 @@
 // Swarm membership of machines in the store: the glue between the Host model and swarm/ (which
 // only knows engine APIs). Used by `machine swarm`, the create flags --swarm-*, `env --swarm`
 // and lab files.
+#include "machine/engine_status.h"
 #include "machine/host.h"
 #include "machine/store.h"
 #include "provision/docker_api.h"
@@ -13,11 +14,6 @@
 #include <string>
 
 namespace machine {
-
-// A client of the machine's engine with its client certificate (DOCKER_CERT_PATH files).
-// Throws Error when the machine has no IP recorded.
-provision::DockerApi engine_api(const Host& host,
-                                std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // A machine's engine for swarm/, named by the machine in messages. Owns its DockerApi.
 class MachineEngine : public swarm::EngineApi {
