@@ -20,8 +20,11 @@ repo=$MACHINE_STORAGE_PATH/repo
 image=$(cat "$MACHINE_STORAGE_PATH/testimages/no-engine-image.path" 2>/dev/null) ||
     fail "no engine-less image recorded (run prepare.sh outside the lab)"
 
-# The repository is served on the libvirt network's gateway, reachable only inside the lab.
-gateway=$(virsh net-dumpxml machine 2>/dev/null | sed -n "s/.*<ip address='\([0-9.]*\)'.*/\1/p")
+# The repository is served on the libvirt network's gateway, reachable only inside the lab. The
+# driver creates its network on first create (192.168.42.0/24 unless one exists already), so an
+# absent network is the normal case on a fresh lab, not an error.
+gateway=$({ virsh net-dumpxml machine 2>/dev/null || true; } |
+    sed -n "s/.*<ip address='\([0-9.]*\)'.*/\1/p")
 gateway=${gateway:-192.168.42.1}
 python3 -m http.server 8080 --bind 0.0.0.0 --directory "$repo" >/dev/null 2>&1 &
 server=$!
