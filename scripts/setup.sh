@@ -44,6 +44,13 @@ getent group libvirt-qemu >/dev/null || $sudo_cmd addgroup --system libvirt-qemu
 getent passwd libvirt-qemu >/dev/null ||
   $sudo_cmd adduser --system --ingroup kvm --home /var/lib/libvirt --no-create-home \
     --disabled-login libvirt-qemu
+# udev normally makes /dev/kvm root:kvm 0660; a host without udev leaves it root-only. libvirt then
+# sees KVM in the capabilities it probed as root but not for libvirt-qemu, declares its cache stale
+# and re-probes qemu on every domain start (about a minute under software emulation).
+if [ -c /dev/kvm ] && [ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ]; then
+  $sudo_cmd chgrp kvm /dev/kvm && $sudo_cmd chmod 0660 /dev/kvm
+  echo "setup: /dev/kvm is now root:kvm 0660, as udev makes it"
+fi
 
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
