@@ -7,4 +7,4 @@ cd "$(dirname "$0")/.."
 build_dir=${1:-build}
 ctest --test-dir "$build_dir" --output-on-failure -L 'unit|integration' -j2
 ctest --test-dir "$build_dir" --output-on-failure -L e2e
-ctest --test-dir "$build_dir" --output-on-failure -L bench
+ctest --test-dir "$build_dir" --output-on-failure -L '^bench$'
