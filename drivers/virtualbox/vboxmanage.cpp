@@ -49,7 +49,10 @@ support::ProcessResult VBoxManage::run_once(const std::vector<std::string>& args
     spec.timeout = m_options.timeout;
     std::lock_guard<std::mutex> guard(host_mutex());
     std::optional<support::FileLock> lock;
-    if (!m_lock_path.empty())
+    // Before a store's first machine its folder does not exist yet, and the checks that run
+    // then (--version) must not create it: with no store there is nothing to serialize against.
+    std::error_code ec;
+    if (!m_lock_path.empty() && fs::is_directory(m_lock_path.parent_path(), ec))
         lock.emplace(m_lock_path);
     return m_runner.run(spec);
 }

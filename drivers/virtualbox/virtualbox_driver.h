@@ -36,6 +36,8 @@ public:
     static std::vector<FlagSpec> create_flags();
 
     std::string driver_name() const override { return "virtualbox"; }
+    // --virtualbox-image replaces the bundled image: create must not build or fetch it.
+    bool uses_bundled_image() const override { return m_image.empty(); }
     void configure(const FlagValues& flags) override;
     std::string seed_network_config() const override;
     void create(const CreateSpec& spec) override;

@@ -192,6 +192,16 @@ TEST_F(VirtualBoxSim, WithoutVBoxManageConfigureFailsAtOnceAndChangesNothing) {
     EXPECT_TRUE(fs::is_empty(machine_dir("novbox")));
 }
 
+TEST_F(VirtualBoxSim, FirstCreateOnAStoreNotMadeYetPassesTheChecksAndCreatesNothing) {
+    // `machine create` on a new MACHINE_STORAGE_PATH configures before the store exists.
+    ASSERT_FALSE(fs::exists(m_store));
+    VirtualBoxDriver d(DriverContext{"first", machine_dir("first"), m_store, &m_runner}, m_env);
+    d.configure(flags());
+    EXPECT_EQ(d.ip(), "192.168.56.101");
+    EXPECT_FALSE(fs::exists(m_store));
+    EXPECT_EQ(calls(), (std::vector<std::string>{R"(["--version"])"}));
+}
+
 TEST_F(VirtualBoxSim, CidrOutsideTheAllowedRangeIsRefusedBeforeVirtualBoxIsTouched) {
     auto d = driver("badnet");
     auto f = FlagValues(

@@ -233,6 +233,42 @@ TEST_F(VirtualBoxDriverTest, FlagsReachTheCommandLines) {
     EXPECT_EQ(d->ip(), "192.168.57.101");
 }
 
+TEST_F(VirtualBoxDriverTest, UserImageNeedsNoBundledImage) {
+    m_runner.on({"list", "hostonlyifs"}, {ok(hostonlyif("vboxnet0", "192.168.56.1"))});
+    fs::path vdi = m_root / "mine.vdi";
+    std::ofstream(vdi) << "vdi";
+    auto bundled = driver();
+    bundled->configure(flags());
+    EXPECT_TRUE(bundled->uses_bundled_image());
+
+    const size_t before = m_runner.commands().size();
+    auto d = driver();
+    d->configure(flags({{"virtualbox-no-share", {"true"}}, {"virtualbox-image", {vdi.string()}}}));
+    EXPECT_FALSE(d->uses_bundled_image()) << "the pipeline must not build an image it won't use";
+    auto s = spec();
+    s.base_image.clear(); // what the pipeline passes when uses_bundled_image() is false
+    d->create(s);
+    std::string m = m_mdir.string();
+    std::vector<Args> storage;
+    auto cmds = m_runner.commands();
+    for (size_t i = before; i < cmds.size(); ++i) {
+        const auto& c = cmds[i];
+        if (c[0] == "qemu-img" ||
+            (c.size() > 1 && (c[1] == "clonemedium" || c[1] == "closemedium" ||
+                              c[1] == "modifymedium" || c[1] == "storageattach")))
+            storage.push_back(c);
+    }
+    std::vector<Args> want = {
+        {"VBoxManage", "clonemedium", "disk", vdi.string(), m + "/disk.vdi", "--format", "VDI"},
+        {"VBoxManage", "modifymedium", "disk", m + "/disk.vdi", "--resize", "20000"},
+        {"VBoxManage", "storageattach", "myvm", "--storagectl", "SATA", "--port", "0", "--device",
+         "0", "--type", "hdd", "--medium", m + "/disk.vdi"},
+        {"VBoxManage", "storageattach", "myvm", "--storagectl", "SATA", "--port", "1", "--device",
+         "0", "--type", "dvddrive", "--medium", m + "/seed.iso"},
+    };
+    EXPECT_EQ(storage, want);
+}
+
 TEST_F(VirtualBoxDriverTest, WithoutVBoxManageConfigureFailsAtOnceAndRunsNothing) {
     m_runner.m_no_vboxmanage = true;
     auto d = driver();
@@ -602,6 +638,27 @@ TEST(VBoxManageSerial, CallsFromManyThreadsNeverOverlap) {
     EXPECT_EQ(runner.m_max_in_flight.load(), 1);
     EXPECT_TRUE(fs::exists(dir / "vbox.lock"));
     fs::remove_all(dir);
+}
+
+TEST(VBoxManageSerial, LockInAStoreNotMadeYetIsSkippedAndCreatesNothing) {
+    FakeRunner runner;
+    runner.on({"--version"}, {ok("7.0.14r161095\n")});
+    char tmpl[] = "/tmp/vbox-lock-XXXXXX";
+    fs::path dir = mkdtemp(tmpl);
+    VBoxManage vbox(runner, dir / "store" / "vbox.lock");
+    EXPECT_EQ(vbox.run({"--version"}), "7.0.14r161095\n");
+    EXPECT_EQ(runner.commands(), (std::vector<Args>{{"VBoxManage", "--version"}}));
+    EXPECT_FALSE(fs::exists(dir / "store"));
+    fs::remove_all(dir);
+}
+
+TEST_F(VirtualBoxDriverTest, ConfigureOnAFreshStoreRunsOnlyTheVersionCheckAndCreatesNothing) {
+    fs::remove_all(m_store); // the first create of a new user: no store folder yet
+    auto d = driver();
+    d->configure(flags());
+    EXPECT_EQ(m_runner.commands(), (std::vector<Args>{{"VBoxManage", "--version"}}));
+    EXPECT_FALSE(fs::exists(m_store));
+    EXPECT_EQ(d->ip(), "192.168.56.101");
 }
 
 } // namespace
