@@ -3,7 +3,8 @@
 # (tests/vbox/VBoxManage, VBOX_SIM_QEMU=1) first on PATH: it boots each VM with qemu (TCG) and
 # makes the host-only network real (bridge vboxnetN with 192.168.56.1/24, a tap per VM) in the
 # lab namespace. create -> env -> docker over TLS to the host-only IP -> ls Running + URL -> ssh
-# -> stop (ls Stopped) -> start (same IP) -> rm leaves no VM in VirtualBox and no machine folder.
+# -> scp -> stop by ACPI (ls Stopped) -> start (same IP) -> restart -> kill -> rm leaves no VM in
+# VirtualBox, no tap and no machine folder.
 # First: without VBoxManage on PATH, create fails at once with one line and changes nothing.
 # Run inside the lab: tests/e2e/lab exec -- tests/e2e/virtualbox/flow_test.sh MACHINE_BINARY
 set -euo pipefail
@@ -111,8 +112,15 @@ step "ssh"
 set +e; "$machine" ssh "$name" "exit 7"; rc=$?; set -e
 [ "$rc" = 7 ] || fail "ssh exit status $rc, expected 7"
 
-step "stop"
-"$machine" stop "$name"
+step "scp both ways"
+head -c 100000 /dev/urandom >"$work/up.bin"
+"$machine" scp -q "$work/up.bin" "$name:/tmp/up.bin"
+"$machine" scp -q "$name:/tmp/up.bin" "$work/down.bin"
+cmp "$work/up.bin" "$work/down.bin" || fail "scp round trip differs"
+
+step "stop (ACPI power button, the guest shuts down)"
+"$machine" stop "$name" 2>&1 | tee "$work/stop"
+grep -q "powering it off" "$work/stop" && fail "the guest ignored the ACPI power button"
 [ "$("$machine" status "$name")" = Stopped ] || fail "status after stop"
 "$machine" ls --filter "name=^$name\$" | grep "^$name " | grep -q " Stopped " || fail "ls after stop"
 [ "$(vmstate)" = poweroff ] || fail "VirtualBox says the VM is $(vmstate), not poweroff"
@@ -123,6 +131,17 @@ step "start keeps the IP"
 [ "$("$machine" ip "$name")" = "$ip" ] || fail "IP changed across stop/start"
 docker version --format '{{.Server.Version}}' | grep -q . || fail "docker after start"
 "$machine" ls --filter "name=^$name\$" | grep "^$name " | grep -q " Running " || fail "ls after start"
+
+step "restart"
+"$machine" restart "$name"
+[ "$("$machine" ip "$name")" = "$ip" ] || fail "IP changed across restart"
+docker version --format '{{.Server.Version}}' | grep -q . || fail "docker after restart"
+
+step "kill"
+"$machine" kill "$name"
+[ "$("$machine" status "$name")" = Stopped ] || fail "status after kill"
+[ "$(vmstate)" = poweroff ] || fail "VirtualBox says the VM is $(vmstate) after kill"
+[ ! -e "/sys/class/net/$tap" ] || fail "tap $tap left after kill"
 
 step "rm leaves no VM, disk or machine folder"
 dir=$MACHINE_STORAGE_PATH/machines/$name
