@@ -33,6 +33,8 @@ public:
 
     std::string driver_name() const override { return "libvirt"; }
     void configure(const FlagValues& flags) override;
+    // With --libvirt-image the bundled image is never booted, so create must not build it.
+    bool uses_bundled_image() const override { return m_image.empty(); }
     void create(const CreateSpec& spec) override;
     // Running/Paused/Stopping/Stopped/Error from virDomainGetState. Throws NotFound when the
     // domain does not exist, Unavailable when libvirt cannot be reached.

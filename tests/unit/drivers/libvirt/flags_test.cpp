@@ -5,8 +5,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+
 namespace machine::drivers::libvirt {
 namespace {
+namespace fs = std::filesystem;
 
 FlagValues flags(std::map<std::string, std::vector<std::string>> given) {
     // An unreachable URI: if validation let bad input through, we would see Unavailable instead.
@@ -62,6 +66,19 @@ TEST(LibvirtFlags, BadAccelAndNetwork) {
               std::string::npos);
     EXPECT_NE(usage_error(flags({{"libvirt-network", {"a b"}}})).find("not a valid network"),
               std::string::npos);
+}
+
+TEST(LibvirtFlags, OwnImageNeedsNoBundledImage) {
+    // test:///default is libvirt's in-process test driver: configure completes without a daemon.
+    const fs::path img = fs::temp_directory_path() / "libvirt-flags-test-image.qcow2";
+    std::ofstream(img) << "qcow2";
+    LibvirtDriver bundled(DriverContext{"myvm1", "/tmp/none", "/tmp", nullptr});
+    bundled.configure(flags({{"libvirt-uri", {"test:///default"}}}));
+    EXPECT_TRUE(bundled.uses_bundled_image());
+    LibvirtDriver own(DriverContext{"myvm1", "/tmp/none", "/tmp", nullptr});
+    own.configure(flags({{"libvirt-uri", {"test:///default"}}, {"libvirt-image", {img.string()}}}));
+    EXPECT_FALSE(own.uses_bundled_image()) << "create must not build an image it won't boot";
+    fs::remove(img);
 }
 
 TEST(LibvirtFlags, UnreachableLibvirtIsUnavailableWithHint) {
