@@ -46,8 +46,16 @@ fi
 
 in_root systemctl enable machine-seed.service machine-growroot.service systemd-networkd.service systemd-resolved.service \
     ssh.service
-if [ "$engine" = 1 ]; then
-    in_root systemctl enable containerd.service docker.service
+if [ "$engine" = 1 ] && [ "$trim" = 1 ]; then
+    # The engine is installed but not started at boot: provisioning writes its TLS config and
+    # enables it (one engine start per create instead of a start at boot plus a restart, and the
+    # boot to SSH does not share the CPU with containerd and dockerd). Until then the socket
+    # starts it on first use, so `docker info` in a freshly booted image still answers.
+    in_root systemctl disable containerd.service docker.service
+    in_root systemctl enable docker.socket
+elif [ "$engine" = 1 ]; then
+    # The untrimmed baseline: as Debian's package leaves it, the engine starts at boot.
+    in_root systemctl enable containerd.service docker.service docker.socket
 fi
 
 if [ "$trim" = 1 ]; then
