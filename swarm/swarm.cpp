@@ -196,7 +196,9 @@ bool leave(EngineApi& api, bool force) {
     if (info.state == "inactive")
         return false;
     auto r = api.call("POST", force ? "/swarm/leave?force=true" : "/swarm/leave");
-    if (!r.ok())
+    // A loaded engine can answer "context deadline exceeded" after it did leave (seen on TCG
+    // guests): what counts is the node's state afterwards.
+    if (!r.ok() && inspect(api).state != "inactive")
         fail(api, "swarm leave", r);
     return true;
 }

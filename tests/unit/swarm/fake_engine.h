@@ -41,6 +41,7 @@ public:
     std::vector<std::string> calls;     // "METHOD path", in order
     std::vector<nlohmann::json> bodies; // the body of each call (null when none)
     bool reachable = true;
+    bool leave_times_out = false; // leaves, then answers 500 "context deadline exceeded"
 
     std::string endpoint() const override { return m_hostname; }
     const std::string& ip() const { return m_ip; }
@@ -125,6 +126,8 @@ public:
             self->state = "down"; // the swarm keeps listing a node that left, as Docker does
             m_cluster.clear();
             m_node_id.clear();
+            if (leave_times_out)
+                return error(500, "context deadline exceeded");
             return {200, nullptr, ""};
         }
         if (!manager && (path == "/swarm" || path.rfind("/nodes", 0) == 0))

@@ -200,6 +200,15 @@ TEST_F(SwarmTest, LeaveOfAWorkerThenNothingToLeave) {
     EXPECT_EQ(list[1].state, "down");
 }
 
+TEST_F(SwarmTest, LeaveThatTimesOutAfterLeavingCountsAsLeft) {
+    init(vm1, "192.0.2.11");
+    join(vm2, vm1, {"192.0.2.12", "192.0.2.11", Role::Worker});
+    vm2.leave_times_out = true;
+    EXPECT_TRUE(leave(vm2, false));
+    EXPECT_EQ(inspect(vm2).state, "inactive");
+    EXPECT_EQ(count_calls(vm2, "POST /swarm/leave"), 1);
+}
+
 TEST_F(SwarmTest, LeaveOfAManagerNeedsForceAndSaysSo) {
     init(vm1, "192.0.2.11");
     try {
