@@ -3,6 +3,7 @@
 #include "drivers/libvirt/libvirt_driver.h"
 #include "drivers/none/none_driver.h"
 #include "drivers/virtualbox/virtualbox_driver.h"
+#include "machine/support/backends.h"
 #include "machine/support/error.h"
 
 #include <fmt/format.h>
@@ -24,8 +25,12 @@ std::vector<FlagSpec> all_create_flags() {
 }
 
 std::unique_ptr<Driver> make_driver(const std::string& name, const DriverContext& ctx) {
-    if (name == "libvirt")
-        return std::make_unique<libvirt::LibvirtDriver>(ctx);
+    if (name == "libvirt") {
+        // In machine-backends.so with libvirt itself (drivers/libvirt/entry.cpp).
+        using Make = Driver* (*)(const DriverContext&);
+        auto make = support::backend_function<Make>("machine_libvirt_driver_v1", "the libvirt driver");
+        return std::unique_ptr<Driver>(make(ctx));
+    }
     if (name == "virtualbox")
         return std::make_unique<virtualbox::VirtualBoxDriver>(ctx);
     if (name == "none")

@@ -1,94 +1,41 @@
 #include "provision/docker_api.h"
 
+#include "machine/support/backends.h"
 #include "machine/support/error.h"
-#include "machine/support/handle.h"
 #include "machine/support/log.h"
+#include "provision/https_transport.h"
 
-#include <curl/curl.h>
 #include <fmt/format.h>
 
-#include <mutex>
 #include <thread>
 
 namespace machine::provision {
 namespace {
-
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-using CurlPtr = support::Handle<CURL, curl_easy_cleanup>;
-using SlistPtr = support::Handle<curl_slist, curl_slist_free_all>;
-
-void init_curl() {
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-size_t append_body(char* data, size_t size, size_t count, void* user) {
-    static_cast<std::string*>(user)->append(data, size * count);
-    return size * count;
-}
-
-template <class T> void set(CURL* c, CURLoption opt, T value) {
-    CURLcode rc = curl_easy_setopt(c, opt, value);
-    if (rc != CURLE_OK)
-        throw Error(fmt::format("libcurl: cannot set an option: {}", curl_easy_strerror(rc)));
-}
-
 } // namespace
 
 DockerApi::DockerApi(std::string base_url, TlsFiles tls, std::chrono::milliseconds timeout)
     : m_base_url(std::move(base_url)), m_tls(std::move(tls)), m_timeout(timeout) {
     while (!m_base_url.empty() && m_base_url.back() == '/')
         m_base_url.pop_back();
-    init_curl();
 }
 
 ApiResponse DockerApi::request(const std::string& method, const std::string& path,
                                const std::optional<std::string>& body) {
-    CurlPtr curl(curl_easy_init());
-    if (!curl)
-        throw Error("libcurl: cannot create a request");
-    CURL* c = curl.get();
-    std::string url = m_base_url + path;
-    std::string text;
-    char errbuf[CURL_ERROR_SIZE] = {0};
-    SlistPtr headers;
-
-    set(c, CURLOPT_URL, url.c_str());
-    set(c, CURLOPT_CUSTOMREQUEST, method.c_str());
-    set(c, CURLOPT_NOSIGNAL, 1L);
-    set(c, CURLOPT_NOPROXY, "*"); // the engine is always reached directly
-    set(c, CURLOPT_PROXY, "");
-    set(c, CURLOPT_TIMEOUT_MS, static_cast<long>(m_timeout.count()));
-    set(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(m_timeout.count()));
-    set(c, CURLOPT_ERRORBUFFER, errbuf);
-    set(c, CURLOPT_PROTOCOLS_STR, "https");
-    set(c, CURLOPT_SSL_VERIFYPEER, 1L);
-    set(c, CURLOPT_SSL_VERIFYHOST, 2L);
-    set(c, CURLOPT_CAINFO, m_tls.ca.c_str());
-    set(c, CURLOPT_CAPATH, static_cast<const char*>(nullptr)); // only the machine CA
-    set(c, CURLOPT_SSLCERT, m_tls.cert.c_str());
-    set(c, CURLOPT_SSLKEY, m_tls.key.c_str());
-    set(c, CURLOPT_WRITEFUNCTION, append_body);
-    set(c, CURLOPT_WRITEDATA, &text);
-    if (body) {
-        headers.reset(curl_slist_append(nullptr, "Content-Type: application/json"));
-        set(c, CURLOPT_HTTPHEADER, headers.get());
-        set(c, CURLOPT_POSTFIELDS, body->c_str());
-        set(c, CURLOPT_POSTFIELDSIZE, static_cast<long>(body->size()));
-    } else if (method == "POST") {
-        set(c, CURLOPT_POSTFIELDS, "");
-        set(c, CURLOPT_POSTFIELDSIZE, 0L);
-    }
-
-    support::debug("docker api: {} {}", method, url);
-    CURLcode rc = curl_easy_perform(c);
-    if (rc != CURLE_OK)
+    // libcurl is in machine-backends.so (provision/https_curl.cpp), loaded on first use.
+    using Transport = HttpsAnswer (*)(const HttpsRequest&);
+    static const Transport transport =
+        support::backend_function<Transport>("machine_https_request_v1", "the Docker API client");
+    HttpsRequest r{method, m_base_url, path, body, m_tls, m_timeout};
+    support::debug("docker api: {} {}{}", method, m_base_url, path);
+    HttpsAnswer answer = transport(r);
+    if (!answer.error.empty())
         throw Error(fmt::format("Docker engine at {}: {} {}: {}", m_base_url, method, path,
-                                errbuf[0] ? errbuf : curl_easy_strerror(rc)));
+                                answer.error));
     ApiResponse response;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &response.status);
-    response.text = std::move(text);
+    response.status = answer.status;
+    response.text = std::move(answer.text);
     if (!response.text.empty())
         response.body = nlohmann::json::parse(response.text, nullptr, /*allow_exceptions=*/false);
     if (response.body.is_discarded())

@@ -1,7 +1,8 @@
 #pragma once
-// A small Docker Engine API client over TLS (libcurl): the server is verified against the
-// machine CA and the client certificate is presented. Enough for provisioning (/_ping,
-// /version) and swarm (/info, /swarm/init, /swarm/join, /nodes).
+// A small Docker Engine API client over TLS: the server is verified against the machine CA and
+// the client certificate is presented. Enough for provisioning (/_ping, /version) and swarm
+// (/info, /swarm/init, /swarm/join, /nodes). The transport (libcurl) is in machine-backends.so;
+// see https_transport.h.
 #include <nlohmann/json.hpp>
 
 #include <chrono>

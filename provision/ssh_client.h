@@ -1,13 +1,10 @@
 #pragma once
-// SSH to a machine through libssh: exec, SFTP transfers, interactive sessions. Authenticates
+// SSH to a machine: exec, SFTP transfers, interactive sessions (libssh, in machine-backends.so,
+// see machine/support/backends.h). Authenticates
 // with the machine's private key file only (no agent, no password, no ~/.ssh/config) and pins
 // the server's host key in a per-machine known_hosts file at first contact.
 #include "machine/support/error.h"
-#include "machine/support/handle.h"
 #include "provision/remote_shell.h"
-
-#include <libssh/libssh.h>
-#include <libssh/sftp.h>
 
 #include <chrono>
 #include <filesystem>
@@ -43,8 +40,36 @@ struct LocalTerminal {
     int err = 2;
 };
 
-using SessionPtr = support::Handle<ssh_session_struct, ssh_free>;
-using SftpPtr = support::Handle<sftp_session_struct, sftp_free>;
+// One authenticated SSH connection. The implementation over libssh (provision/libssh_session.cpp)
+// is in machine-backends.so, so commands that never ssh do not load libssh and Kerberos.
+class SshSession {
+public:
+    virtual ~SshSession() = default;
+    virtual ExecResult exec(const std::string& command,
+                            const std::optional<std::string>& stdin_data,
+                            std::chrono::milliseconds timeout) = 0;
+    virtual void upload(const std::string& remote_path, const std::string& content, int mode) = 0;
+    virtual std::string download(const std::string& remote_path) = 0;
+    virtual void upload_file(const fs::path& local, const std::string& remote_path) = 0;
+    virtual void download_file(const std::string& remote_path, const fs::path& local) = 0;
+    virtual void upload_tree(const fs::path& local_dir, const std::string& remote_dir) = 0;
+    virtual void download_tree(const std::string& remote_dir, const fs::path& local_dir) = 0;
+    virtual bool remote_is_dir(const std::string& remote_path) = 0;
+    virtual int run_interactive(const std::optional<std::string>& command, LocalTerminal term) = 0;
+};
+
+// What machine-backends.so offers for SSH (entry point machine_ssh_backend_v1).
+struct SshBackend {
+    // Connects, verifies or pins the host key, authenticates; throws like SshClient's constructor.
+    SshSession* (*connect)(const SshTarget& target, std::chrono::milliseconds connect_timeout);
+    // Throws NotFound / Error when `key` is absent or not a usable private key.
+    void (*check_private_key)(const fs::path& key);
+    // Writes <path> (OpenSSH private key, 0600) and <path>.pub; returns the public key line.
+    std::string (*generate_ed25519_key)(const fs::path& path, const std::string& comment);
+};
+
+// The backend's SSH functions (loads machine-backends.so on first use).
+const SshBackend& ssh_backend();
 
 class SshClient : public RemoteShell {
 public:
@@ -82,19 +107,8 @@ public:
     const SshTarget& target() const { return m_target; }
 
 private:
-    [[noreturn]] void fail(const std::string& what) const;
-    [[noreturn]] void fail_sftp(const std::string& what, const std::string& path);
-    void verify_host_key();
-    sftp_session sftp();
-    void write_remote(const std::string& remote_path, int mode,
-                      const std::function<size_t(char*, size_t)>& read_chunk);
-    void read_remote(const std::string& remote_path,
-                     const std::function<void(const char*, size_t)>& write_chunk);
-    int run_interactive(const std::optional<std::string>& command, LocalTerminal term);
-
     SshTarget m_target;
-    SessionPtr m_session;
-    SftpPtr m_sftp; // after m_session so it is freed first
+    std::unique_ptr<SshSession> m_session;
 };
 
 // Options for the external OpenSSH client (`ssh`, `scp`) that make it behave like SshClient:
