@@ -2,6 +2,7 @@
 // certificates are checked locally (chain, and the machine's IP in the server cert's SANs).
 #include "machine/cli/context.h"
 
+#include "engine/check_stamp.h"
 #include "engine/tls.h"
 #include "env/no_proxy.h"
 #include "env/render.h"
@@ -12,6 +13,8 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -21,6 +24,9 @@ extern char** environ;
 namespace machine::cli {
 
 namespace {
+
+// Next to the certificates, so it goes with the machine (rm, a moved store).
+constexpr const char* k_check_stamp = ".env-checked.json";
 
 std::map<std::string, std::string> current_environment() {
     std::map<std::string, std::string> out;
@@ -34,20 +40,38 @@ std::map<std::string, std::string> current_environment() {
 }
 
 // Refuses to point a client at a machine whose certificates would fail, saying what to run.
+// A success is recorded next to the certificates (engine/check_stamp.h), so later runs over the
+// same unchanged files skip OpenSSL entirely.
 void check_certs(const Host& host) {
     const auto& a = host.options.auth;
     fs::path dir = a.store_path;
+    const bool check_server = !host.driver_name.empty() && std::filesystem::exists(a.server_cert);
+    engine::CheckedFiles checked{{dir / "ca.pem", dir / "cert.pem"}, host.ip()};
+    if (check_server) {
+        checked.files.push_back(a.ca_cert);
+        checked.files.push_back(a.server_cert);
+    }
+    const fs::path stamp = dir / k_check_stamp;
+    const auto now = std::chrono::system_clock::now();
+    if (engine::check_stamp_matches(stamp, checked, now))
+        return;
+
     auto client = engine::check_client_cert(dir / "ca.pem", dir / "cert.pem");
     if (!client.ok)
         throw Error(fmt::format("machine \"{}\": {}; run `machine regenerate-certs --client-certs "
                                 "{}`",
                                 host.name, client.problem, host.name));
-    if (!host.driver_name.empty() && std::filesystem::exists(a.server_cert)) {
+    if (check_server) {
         auto server = engine::check_server_cert(a.ca_cert, a.server_cert, host.ip());
         if (!server.ok)
             throw Error(fmt::format("machine \"{}\": {}; run `machine regenerate-certs {}`",
                                     host.name, server.problem, host.name));
     }
+    // The earliest notAfter among what was checked: past it, a full check again.
+    auto valid_until = std::chrono::system_clock::time_point::max();
+    for (const auto& cert : checked.files)
+        valid_until = std::min(valid_until, engine::certificate_expiry(cert));
+    engine::write_check_stamp(stamp, checked, valid_until);
 }
 
 } // namespace

@@ -20,6 +20,13 @@ protected:
         engine::issue_server_cert(store_ca(), machine_dir() / "server.pem",
                                   machine_dir() / "server-key.pem", "machine", sans);
     }
+    // What a user editing config.json by hand does.
+    void hand_edit_ip(const std::string& ip) {
+        fs::path config = machine_dir() / "config.json";
+        auto j = nlohmann::json::parse(support::read_file(config));
+        j["Driver"]["IPAddress"] = ip;
+        support::atomic_write(config, j.dump(4), 0600);
+    }
 };
 
 TEST_F(EnvCerts, ServerCertCoveringTheIpIsAccepted) {
@@ -43,10 +50,7 @@ TEST_F(EnvCerts, ServerCertForAnotherIpIsRefused) {
 TEST_F(EnvCerts, HandEditedIpOutsideTheCertIsRefused) {
     create_none("m1");
     place_server_cert({"127.0.0.1", "m1"});
-    fs::path config = machine_dir() / "config.json";
-    auto j = nlohmann::json::parse(support::read_file(config));
-    j["Driver"]["IPAddress"] = "127.0.0.2";
-    support::atomic_write(config, j.dump(4), 0600);
+    hand_edit_ip("127.0.0.2");
     expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
                      "run `machine regenerate-certs m1`");
 }
@@ -65,6 +69,47 @@ TEST_F(EnvCerts, MissingClientCertIsRefused) {
     create_none("m1");
     fs::remove(machine_dir() / "cert.pem");
     expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1, "regenerate-certs");
+}
+
+// A passed check is recorded (engine/check_stamp.h) so later runs skip OpenSSL; the record must
+// never let through what a full check would refuse.
+TEST_F(EnvCerts, APassedCheckIsRecordedNextToTheCertificates) {
+    create_none("m1");
+    place_server_cert({"127.0.0.1", "m1"});
+    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    EXPECT_TRUE(fs::exists(machine_dir() / ".env-checked.json"));
+    auto again = machine({"env", "--shell", "bash", "m1"});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_NE(again.out.find("export DOCKER_HOST=\"tcp://127.0.0.1:2376\""), std::string::npos);
+}
+
+TEST_F(EnvCerts, HandEditedIpAfterAPassedCheckIsRefused) {
+    create_none("m1");
+    place_server_cert({"127.0.0.1", "m1"});
+    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    hand_edit_ip("127.0.0.2");
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
+                     "run `machine regenerate-certs m1`");
+}
+
+TEST_F(EnvCerts, ServerCertReplacedAfterAPassedCheckIsRefused) {
+    create_none("m1");
+    place_server_cert({"127.0.0.1", "m1"});
+    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    place_server_cert({"127.0.0.2", "m1"});
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
+                     "run `machine regenerate-certs m1`");
+}
+
+TEST_F(EnvCerts, ClientCertReplacedAfterAPassedCheckIsRefused) {
+    create_none("m1");
+    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    engine::CaFiles other{tmp() / "other-ca.pem", tmp() / "other-ca-key.pem"};
+    engine::ensure_ca(other, "someone-else");
+    engine::issue_client_cert(other, machine_dir() / "cert.pem", machine_dir() / "key.pem",
+                              "someone-else");
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
+                     "run `machine regenerate-certs --client-certs m1`");
 }
 
 } // namespace
