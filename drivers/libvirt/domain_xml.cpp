@@ -26,11 +26,14 @@ std::string domain_xml(const DomainSpec& s) {
            "      <driver name='qemu' type='qcow2'/>\n";
     out += fmt::format("      <source file='{}'/>\n", xml::escape(s.disk_path.string()));
     out += "      <target dev='vda' bus='virtio'/>\n    </disk>\n";
+    // The cidata seed ISO as a read-only virtio disk (vdb), not a SATA cdrom: virtio_blk is in
+    // the image's initramfs, so the seed is there when machine-seed starts, while a cdrom waits
+    // for AHCI and sr_mod (5.7 s of the seed step under TCG). NoCloud only needs the label.
     if (!s.seed_path.empty()) {
-        out += "    <disk type='file' device='cdrom'>\n"
+        out += "    <disk type='file' device='disk'>\n"
                "      <driver name='qemu' type='raw'/>\n";
         out += fmt::format("      <source file='{}'/>\n", xml::escape(s.seed_path.string()));
-        out += "      <target dev='sda' bus='sata'/>\n      <readonly/>\n    </disk>\n";
+        out += "      <target dev='vdb' bus='virtio'/>\n      <readonly/>\n    </disk>\n";
     }
     out += "    <interface type='network'>\n";
     out += fmt::format("      <source network='{}'/>\n", xml::escape(s.network));

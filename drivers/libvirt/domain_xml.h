@@ -16,7 +16,7 @@ struct DomainSpec {
     long memory_mib = 2048;
     long cpus = 2;
     fs::path disk_path;         // qcow2 overlay, virtio
-    fs::path seed_path;         // cidata ISO as a SATA cdrom; empty for none
+    fs::path seed_path;         // cidata ISO as a read-only virtio disk; empty for none
     std::string network;        // libvirt network name
     std::string mac;            // 52:54:00:xx:xx:xx
     fs::path console_log;       // serial console is written here

@@ -4,7 +4,7 @@
 // state per connection, so tests run a whole scenario through one driver).
 //
 // What it makes for a machine NAME in machine_dir: a qcow2 overlay disk.qcow2 on the base image,
-// a domain NAME (virtio disk, cidata seed as a SATA cdrom, virtio NIC, serial console to
+// a domain NAME (virtio disk, cidata seed as a read-only virtio disk, virtio NIC, serial console to
 // console.log, virtio-rng), a DHCP host reservation NAME/MAC -> IP on the network, and the network
 // itself when it was absent (marked in its <metadata> so rm deletes it once nothing uses it).
 #include "drivers/driver.h"

@@ -60,12 +60,13 @@ ssh_opts=(-i "$work/key" -o IdentitiesOnly=yes -o IdentityAgent=none -o BatchMod
     -o ConnectTimeout=3 -p "$port")
 guest() { timeout 20 ssh "${ssh_opts[@]}" docker@127.0.0.1 "$@"; }
 
+# As the libvirt driver's domain: the seed on a read-only virtio disk, virtio-rng for entropy.
 echo "== boot under qemu TCG ($smp vCPUs), serial log $work/serial.log"
 start=$(date +%s.%N)
 qemu-system-x86_64 -accel tcg,thread=multi -smp "$smp" -m 1024 -display none \
     -serial "file:$work/serial.log" -monitor none -no-user-config -nodefaults \
     -drive "file=$work/disk.qcow2,if=virtio,cache=unsafe" \
-    -drive "file=$work/seed.iso,media=cdrom,readonly=on" \
+    -drive "file=$work/seed.iso,if=virtio,format=raw,readonly=on" -device virtio-rng-pci \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$port-:22" -device virtio-net-pci,netdev=n0 \
     -pidfile "$work/qemu.pid" -daemonize
 qemu_pid=$(cat "$work/qemu.pid")

@@ -45,9 +45,10 @@ TEST(DomainXml, DevicesDiskSeedNicSerialRng) {
     EXPECT_TRUE(has(xml, "<driver name='qemu' type='qcow2'/>\n"
                          "      <source file='/store/machines/myvm1/disk.qcow2'/>\n"
                          "      <target dev='vda' bus='virtio'/>"));
-    EXPECT_TRUE(has(xml, "<disk type='file' device='cdrom'>"));
-    EXPECT_TRUE(has(xml, "<source file='/store/machines/myvm1/seed.iso'/>\n"
-                         "      <target dev='sda' bus='sata'/>\n      <readonly/>"));
+    EXPECT_FALSE(has(xml, "cdrom")) << "the seed is a virtio disk, not a SATA cdrom";
+    EXPECT_TRUE(has(xml, "<driver name='qemu' type='raw'/>\n"
+                         "      <source file='/store/machines/myvm1/seed.iso'/>\n"
+                         "      <target dev='vdb' bus='virtio'/>\n      <readonly/>"));
     EXPECT_TRUE(has(xml, "<source path='/store/machines/myvm1/console.log'/>"));
     EXPECT_TRUE(has(xml, "<rng model='virtio'>"));
     auto ifaces = parse_domain_interfaces(xml);
@@ -59,10 +60,11 @@ TEST(DomainXml, DevicesDiskSeedNicSerialRng) {
                                         "/store/machines/myvm1/seed.iso"}));
 }
 
-TEST(DomainXml, NoSeedMeansNoCdrom) {
+TEST(DomainXml, NoSeedMeansNoSeedDisk) {
     auto s = sample();
     s.seed_path.clear();
-    EXPECT_FALSE(has(domain_xml(s), "cdrom"));
+    EXPECT_FALSE(has(domain_xml(s), "vdb"));
+    EXPECT_FALSE(has(domain_xml(s), "type='raw'"));
 }
 
 TEST(DomainXml, PathsAreEscaped) {
