@@ -50,9 +50,13 @@ if [ "$engine" = 1 ] && [ "$trim" = 1 ]; then
     # The engine is installed but not started at boot: provisioning writes its TLS config and
     # enables it (one engine start per create instead of a start at boot plus a restart, and the
     # boot to SSH does not share the CPU with containerd and dockerd). Until then the socket
-    # starts it on first use, so `docker info` in a freshly booted image still answers.
+    # starts it on first use, so `docker info` in a freshly booted image still answers. Its
+    # kernel modules are loaded ahead, in the background (machine-engine-modules.service).
     in_root systemctl disable containerd.service docker.service
     in_root systemctl enable docker.socket
+    install -m 0644 "$here/machine-engine-modules.service" \
+        "$root/etc/systemd/system/machine-engine-modules.service"
+    in_root systemctl enable machine-engine-modules.service
 elif [ "$engine" = 1 ]; then
     # The untrimmed baseline: as Debian's package leaves it, the engine starts at boot.
     in_root systemctl enable containerd.service docker.service docker.socket
@@ -66,6 +70,32 @@ if [ "$trim" = 1 ]; then
         systemd-networkd-wait-online.service; do
         ln -sf /dev/null "$root/etc/systemd/system/$u"
     done
+    # Boot-time units and generators for what a VM with one ext4 root and no EFI, TPM, LUKS, swap,
+    # binfmt, FUSE, hugepages, debugfs or console login does not have; each is a process (or a
+    # module load) on the boot under TCG. systemd-repart pulls modprobe@loop and @dm_mod,
+    # systemd-pstore @efi_pstore, logind @drm.
+    for u in systemd-repart.service systemd-pstore.service modprobe@drm.service \
+        sys-kernel-config.mount sys-fs-fuse-connections.mount sys-kernel-debug.mount \
+        sys-kernel-tracing.mount dev-hugepages.mount proc-sys-fs-binfmt_misc.automount \
+        systemd-binfmt.service systemd-network-generator.service getty@tty1.service; do
+        ln -sf /dev/null "$root/etc/systemd/system/$u"
+    done
+    mkdir -p "$root/etc/systemd/system-generators"
+    for g in cryptsetup gpt-auto hibernate-resume integritysetup veritysetup rc-local sysv \
+        system-update getty; do
+        ln -sf /dev/null "$root/etc/systemd/system-generators/systemd-$g-generator"
+    done
+    # sshd starts right after the seed, not after basic.target and network.target (recipe/ssh.service).
+    install -m 0644 "$here/ssh.service" "$root/etc/systemd/system/ssh.service"
+    # Drivers udev would load at coldplug for emulated hardware a container host does not use.
+    cat >"$root/etc/modprobe.d/machine-blacklist.conf" <<'CONF'
+# machine: kept out of udev's coldplug (each module load costs under TCG); modprobe still loads them.
+blacklist floppy
+blacklist pcspkr
+blacklist kvm
+blacklist kvm_amd
+blacklist kvm_intel
+CONF
     # Kernel modules for hardware a VM never has.
     for kdir in "$root"/lib/modules/*; do
         k="$kdir/kernel"
@@ -83,8 +113,11 @@ kver=$(basename "$(ls -d "$root"/lib/modules/* | sort -V | tail -n 1)")
 cmdline="root=LABEL=machine-root console=tty0 console=ttyS0,115200"
 if [ "$trim" = 1 ]; then
     # rw: the root is mounted read-write at once (no fsck pass, no remount); AppArmor off
-    # (see engine/image/README.md: docker.io needs apparmor_parser otherwise).
-    cmdline="$cmdline rw apparmor=0"
+    # (see engine/image/README.md: docker.io needs apparmor_parser otherwise); quiet: errors only
+    # on the consoles; net.ifnames=0: the NIC keeps its kernel name (eth0), since a rename is a
+    # udev "move" event that waits behind the whole coldplug queue before networkd may configure
+    # the link (seconds under TCG); networks match en*/eth* or the seed's MAC address.
+    cmdline="$cmdline rw apparmor=0 quiet net.ifnames=0"
 else
     cmdline="$cmdline ro"
 fi

@@ -8,7 +8,9 @@
 # Only the subset of YAML that seed.cpp writes is understood: one "key: value" per line, lists as
 # "- item" lines, scalars plain or quoted. Standard cloud images read the same seed with cloud-init.
 # Host keys are made here on every boot where they are missing; the seed is applied once per
-# instance-id.
+# instance-id. The script runs on every first boot's critical path (before ssh), where each
+# fork+exec costs a noticeable fraction of a second under software emulation (TCG): it reads the
+# seed with one awk and uses shell builtins wherever a helper program is not needed.
 set -u
 state=/var/lib/machine
 mnt=/run/machine-seed
@@ -17,7 +19,9 @@ netdir=/etc/systemd/network
 log() { echo "machine-seed: $*"; }
 
 make_host_keys() {
-    for t in $(cat /etc/machine/hostkey-types 2>/dev/null || echo ed25519); do
+    types=ed25519
+    [ -r /etc/machine/hostkey-types ] && read -r types </etc/machine/hostkey-types
+    for t in $types; do
         f="/etc/ssh/ssh_host_${t}_key"
         [ -s "$f" ] || ssh-keygen -q -t "$t" -N '' -C '' -f "$f" || log "cannot make $t host key"
     done
@@ -27,10 +31,9 @@ make_host_keys() {
 find_seed() {
     i=0
     while [ "$i" -lt 40 ]; do
-        for label in cidata CIDATA; do
-            dev=$(blkid -c /dev/null -l -o device -t "LABEL=$label" 2>/dev/null) || dev=
-            if [ -n "$dev" ]; then echo "$dev"; return 0; fi
-        done
+        dev=$(blkid -c /dev/null -l -o device -t LABEL=cidata 2>/dev/null ||
+            blkid -c /dev/null -l -o device -t LABEL=CIDATA 2>/dev/null) || dev=
+        if [ -n "$dev" ]; then echo "$dev"; return 0; fi
         [ "$i" -eq 0 ] && modprobe -q -a sr_mod virtio_blk ata_piix ahci 2>/dev/null
         sleep 0.1
         i=$((i + 1))
@@ -38,34 +41,64 @@ find_seed() {
     return 1
 }
 
-# unquote VALUE: strips YAML single or double quotes.
-unquote() {
-    case "$1" in
-    \'*\') printf '%s\n' "$1" | sed -e "s/^'//" -e "s/'\$//" -e "s/''/'/g" ;;
-    \"*\") printf '%s\n' "$1" | sed -e 's/^"//' -e 's/"$//' -e 's/\\"/"/g' -e 's/\\\\/\\/g' ;;
-    *) printf '%s\n' "$1" ;;
-    esac
-}
-
-# top KEY FILE: value of a top-level "key: value" line.
-top() {
-    v=$(sed -n "s/^$1:[[:space:]]*//p" "$2" | head -n 1 | sed 's/[[:space:]]*$//')
-    unquote "$v"
-}
-
-# The first user of user-data: prints "name" then one authorized key per line.
-first_user() {
+# seed_values META [USER]: the values the seed applies, YAML-unquoted, one per line:
+#   "iid ID", "host NAME" (meta-data local-hostname), "uhost NAME" (user-data hostname),
+#   "user NAME" (users[0].name) and one "key KEY" per users[0].ssh_authorized_keys item.
+# One awk for both files: each helper program is a fork+exec under TCG.
+seed_values() {
     awk '
+        # YAML scalars as seed.cpp writes them: plain, single quoted (doubled quote inside) or
+        # double quoted (\" and \\ escapes).
+        function unq(s,   out, i, c) {
+            gsub(/^[ \t]+|[ \t]+$/, "", s)
+            if (s ~ /^\047.*\047$/ && length(s) >= 2) {
+                s = substr(s, 2, length(s) - 2); gsub(/\047\047/, "\047", s); return s
+            }
+            if (s ~ /^".*"$/ && length(s) >= 2) {
+                s = substr(s, 2, length(s) - 2); out = ""
+                for (i = 1; i <= length(s); i++) {
+                    c = substr(s, i, 1)
+                    if (c == "\\" && i < length(s) && (substr(s, i + 1, 1) == "\"" || substr(s, i + 1, 1) == "\\")) {
+                        i++; c = substr(s, i, 1)
+                    }
+                    out = out c
+                }
+                return out
+            }
+            return s
+        }
+        function top(key,   v) { v = $0; sub("^" key ":", "", v); return unq(v) }
+        FNR == 1 { f++; inusers = 0; inkeys = 0; n = 0 }
+        f == 1 && /^instance-id:/ && !seen["iid"]++ { print "iid " top("instance-id") }
+        f == 1 && /^local-hostname:/ && !seen["host"]++ { print "host " top("local-hostname") }
+        f == 1 { next }
+        /^hostname:/ && !seen["uhost"]++ { print "uhost " top("hostname"); next }
         /^users:/ { inusers = 1; next }
         /^[^ #-]/ { inusers = 0; inkeys = 0 }
         !inusers { next }
         /^  - / { n++; inkeys = 0 }
         n != 1 { next }
-        /^  - name:|^    name:/ { sub(/^ *-? *name:[ \t]*/, ""); print "name " $0; next }
+        /^  - name:|^    name:/ { v = $0; sub(/^ *-? *name:/, "", v); print "user " unq(v); next }
         /^    ssh_authorized_keys:/ { inkeys = 1; next }
-        inkeys && /^      - / { sub(/^      - /, ""); print "key " $0; next }
+        inkeys && /^      - / { v = $0; sub(/^      - /, "", v); print "key " unq(v); next }
         /^    [a-z_]+:/ { inkeys = 0 }
-    ' "$1"
+    ' "$@"
+}
+
+# passwd_entry NAME: sets pw_uid, pw_gid and pw_home from /etc/passwd (shell builtins only).
+passwd_entry() {
+    while IFS=: read -r pw_name _ pw_uid pw_gid _ pw_home _; do
+        [ "$pw_name" = "$1" ] && return 0
+    done </etc/passwd
+    return 1
+}
+
+# has_group NAME: true when /etc/group has NAME.
+has_group() {
+    while IFS=: read -r gr_name _; do
+        [ "$gr_name" = "$1" ] && return 0
+    done </etc/group
+    return 1
 }
 
 # Netplan v2 "ethernets" to systemd-networkd files, one per interface id.
@@ -120,64 +153,75 @@ write_network() {
 apply_seed() {
     md="$mnt/meta-data"; ud="$mnt/user-data"
     [ -f "$md" ] || { log "no meta-data on the seed"; return 1; }
-    inst=$(top instance-id "$md")
+    inst='' name='' uhost='' user='' keys='' nkeys=0
+    if [ -f "$ud" ]; then seed_values "$md" "$ud"; else seed_values "$md"; fi >/run/machine-seed.values
+    while IFS= read -r l; do
+        case "$l" in
+        "iid "*) inst=${l#iid } ;;
+        "host "*) name=${l#host } ;;
+        "uhost "*) uhost=${l#uhost } ;;
+        "user "*) user=${l#user } ;;
+        "key "*) keys="$keys${l#key }
+" nkeys=$((nkeys + 1)) ;;
+        esac
+    done </run/machine-seed.values
+    rm -f /run/machine-seed.values
     [ -n "$inst" ] || inst=none
-    if [ "$(cat "$state/instance-id" 2>/dev/null)" = "$inst" ]; then
+    done_inst=
+    [ -r "$state/instance-id" ] && read -r done_inst <"$state/instance-id"
+    if [ "$done_inst" = "$inst" ]; then
         log "seed of instance $inst already applied"
         return 0
     fi
 
-    name=$(top local-hostname "$md")
-    [ -n "$name" ] || { [ -f "$ud" ] && name=$(top hostname "$ud"); }
+    [ -n "$name" ] || name=$uhost
     case "$name" in
     "" | *[!A-Za-z0-9.-]*) [ -n "$name" ] && log "ignoring bad hostname '$name'" ;;
     *)
         echo "$name" >/etc/hostname
-        hostname "$name"
-        sed -i '/^127\.0\.1\.1[[:space:]]/d' /etc/hosts
-        printf '127.0.1.1\t%s\n' "$name" >>/etc/hosts
+        echo "$name" >/proc/sys/kernel/hostname
+        hosts=
+        while IFS= read -r l; do
+            case "$l" in 127.0.1.1[[:space:]]*) ;; *) hosts="$hosts$l
+" ;; esac
+        done </etc/hosts
+        printf '%s127.0.1.1\t%s\n' "$hosts" "$name" >/etc/hosts
         log "hostname $name"
         ;;
     esac
 
     if [ -f "$ud" ]; then
-        user=
-        keys=$(mktemp)
-        first_user "$ud" >"$keys.raw"
-        while IFS= read -r l; do
-            case "$l" in
-            "name "*) user=$(unquote "${l#name }") ;;
-            "key "*) unquote "${l#key }" >>"$keys" ;;
-            esac
-        done <"$keys.raw"
         case "$user" in
         "") ;;
         *[!a-z0-9_-]* | [!a-z_]*) log "ignoring bad user name '$user'" ;;
         *)
-            getent group docker >/dev/null || groupadd -r docker
-            if ! getent passwd "$user" >/dev/null; then
+            has_group docker || groupadd -r docker
+            if passwd_entry "$user"; then
+                usermod -p '*' -aG docker "$user" || return 1
+            else
                 # The user "docker" joins the engine's group "docker" as its primary group.
-                if getent group "$user" >/dev/null; then group_opt="-g $user"; else group_opt=-U; fi
-                useradd -m -s /bin/bash $group_opt "$user" || { log "cannot create user $user"; return 1; }
+                if has_group "$user"; then group_opt="-g $user"; else group_opt=-U; fi
+                useradd -m -s /bin/bash $group_opt -G docker -p '*' "$user" ||
+                    { log "cannot create user $user"; return 1; }
+                passwd_entry "$user" || return 1
             fi
-            usermod -p '*' -aG docker "$user" || return 1
+            umask 0337
             printf '%s ALL=(ALL) NOPASSWD:ALL\n' "$user" >"/etc/sudoers.d/90-machine-$user"
-            chmod 0440 "/etc/sudoers.d/90-machine-$user"
-            home=$(getent passwd "$user" | cut -d: -f6)
-            group=$(id -gn "$user")
-            install -d -m 0700 -o "$user" -g "$group" "$home/.ssh" &&
-                install -m 0600 -o "$user" -g "$group" "$keys" "$home/.ssh/authorized_keys" ||
-                { log "cannot install the authorized keys of $user"; return 1; }
-            log "user $user with $(wc -l <"$keys") authorized key(s)"
+            umask 0077
+            install -d -m 0700 -o "$pw_uid" -g "$pw_gid" "$pw_home/.ssh" &&
+                printf '%s' "$keys" >"$pw_home/.ssh/authorized_keys" &&
+                chown "$pw_uid:$pw_gid" "$pw_home/.ssh/authorized_keys" ||
+                { umask 0022; log "cannot install the authorized keys of $user"; return 1; }
+            umask 0022
+            log "user $user with $nkeys authorized key(s)"
             ;;
         esac
-        rm -f "$keys" "$keys.raw"
     fi
 
     if [ -f "$mnt/network-config" ]; then
         write_network "$mnt/network-config" && log "network from network-config"
     fi
-    mkdir -p "$state"
+    [ -d "$state" ] || mkdir -p "$state"
     echo "$inst" >"$state/instance-id"
 }
 

@@ -85,12 +85,20 @@ TEST(SeedScript, ReadsTheUserAndKeyFromRenderedUserData) {
     auto ud = (dir.path / "user-data").string();
     auto md = (dir.path / "meta-data").string();
 
-    EXPECT_EQ(seed_function(runner, "first_user " + ud),
-              "name 'ops'\nkey 'ssh-ed25519 AAAAC3Nza bob''s laptop'\n");
-    EXPECT_EQ(seed_function(runner, "unquote \"'ssh-ed25519 AAAAC3Nza bob''s laptop'\""),
-              "ssh-ed25519 AAAAC3Nza bob's laptop\n");
-    EXPECT_EQ(seed_function(runner, "top instance-id " + md), "iid-it-1\n");
-    EXPECT_EQ(seed_function(runner, "top local-hostname " + md), "it-node\n");
+    EXPECT_EQ(seed_function(runner, "seed_values " + md + " " + ud),
+              "iid iid-it-1\nhost it-node\nuhost it-node\nuser ops\n"
+              "key ssh-ed25519 AAAAC3Nza bob's laptop\n");
+    // Without user-data: the meta-data values only.
+    EXPECT_EQ(seed_function(runner, "seed_values " + md), "iid iid-it-1\nhost it-node\n");
+    // Hand-written seeds: double-quoted scalars with escapes, plain scalars, later users ignored.
+    machine::support::atomic_write(dir.path / "user-data",
+                                   "#cloud-config\nusers:\n  - name: ops\n"
+                                   "    ssh_authorized_keys:\n      - \"ssh-ed25519 A \\\"q\\\" x\"\n"
+                                   "      - ssh-ed25519 B\n  - name: other\n"
+                                   "    ssh_authorized_keys:\n      - ssh-ed25519 C\n");
+    EXPECT_EQ(seed_function(runner, "seed_values " + md + " " + ud),
+              "iid iid-it-1\nhost it-node\nuser ops\nkey ssh-ed25519 A \"q\" x\n"
+              "key ssh-ed25519 B\n");
 }
 
 TEST(SeedScript, TurnsNetworkConfigIntoNetworkd) {
