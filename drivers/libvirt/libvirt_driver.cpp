@@ -142,6 +142,7 @@ void LibvirtDriver::configure(const FlagValues& flags) {
     m_accel = choice.accel;
     if (!choice.warning.empty())
         support::warn("{}", choice.warning);
+    warn_if_kvm_blocks_qemu();
 
     if (NetworkPtr net = find_network())
         support::debug("libvirt: using existing network {}", m_network);
@@ -426,7 +427,16 @@ void LibvirtDriver::start() {
     }
     NetworkPtr net = ensure_network();
     ensure_reservation(net.get());
+    warn_if_kvm_blocks_qemu();
     check(virDomainCreate(dom.get()), fmt::format("cannot start libvirt domain {}", m_name));
+}
+
+void LibvirtDriver::warn_if_kvm_blocks_qemu() {
+    // Only the system daemon on this host runs qemu as another user.
+    if (m_uri != "qemu:///system")
+        return;
+    if (std::string w = kvm_access_warning("/dev/kvm", qemu_user()); !w.empty())
+        support::warn("{}", w);
 }
 
 void LibvirtDriver::stop() {

@@ -67,6 +67,7 @@ private:
     bool network_in_use(const std::string& network);
     std::vector<std::string> lease_ips(virNetworkPtr net, const std::string& mac);
     support::ProcessRunner& runner();
+    void warn_if_kvm_blocks_qemu(); // see kvm_access_warning
 
     DriverContext m_ctx;
     LibvirtOptions m_options;

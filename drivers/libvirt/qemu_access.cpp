@@ -60,4 +60,43 @@ std::vector<fs::path> grant_search_access(const std::vector<fs::path>& files,
     return changed;
 }
 
+bool mode_allows_read_write(const struct stat& st, uid_t uid, const std::vector<gid_t>& groups) {
+    const mode_t m = st.st_mode;
+    if (uid == 0 || st.st_uid == uid)
+        return uid == 0 || ((m & S_IRUSR) && (m & S_IWUSR));
+    if (std::find(groups.begin(), groups.end(), st.st_gid) != groups.end())
+        return (m & S_IRGRP) && (m & S_IWGRP);
+    return (m & S_IROTH) && (m & S_IWOTH);
+}
+
+std::string kvm_access_warning(const fs::path& device, const std::string& user) {
+    struct stat st {};
+    if (user.empty() || ::stat(device.c_str(), &st) != 0)
+        return {};
+    const struct passwd* pw = ::getpwnam(user.c_str());
+    if (!pw)
+        return {};
+    const uid_t uid = pw->pw_uid;
+    const gid_t gid = pw->pw_gid;
+    int count = 32;
+    std::vector<gid_t> groups(static_cast<size_t>(count));
+    if (::getgrouplist(user.c_str(), gid, groups.data(), &count) < 0) {
+        groups.resize(static_cast<size_t>(count));
+        ::getgrouplist(user.c_str(), gid, groups.data(), &count);
+    }
+    groups.resize(static_cast<size_t>(std::max(count, 0)));
+    if (mode_allows_read_write(st, uid, groups))
+        return {};
+    const struct passwd* owner = ::getpwuid(st.st_uid);
+    const std::string owner_name = owner ? owner->pw_name : std::to_string(st.st_uid);
+    const struct group* gr = ::getgrgid(st.st_gid);
+    const std::string group_name = gr ? gr->gr_name : std::to_string(st.st_gid);
+    return fmt::format(
+        "{} is {:04o} {}:{} and {} (the user qemu runs as) cannot open it, so libvirt probes "
+        "qemu again before every VM start (about a minute each under emulation). udev normally "
+        "makes it root:kvm 0660; fix it with: chgrp kvm {} && chmod 0660 {}",
+        device.string(), st.st_mode & 07777, owner_name, group_name, user, device.string(),
+        device.string());
+}
+
 } // namespace machine::drivers::libvirt
