@@ -11,6 +11,10 @@
 #include <mutex>
 #include <vector>
 
+#ifndef MACHINE_BUILD_ID
+#error "MACHINE_BUILD_ID must be defined (machine/support/CMakeLists.txt)"
+#endif
+
 namespace machine::support {
 namespace {
 
@@ -18,38 +22,65 @@ namespace fs = std::filesystem;
 
 struct Module {
     void* handle = nullptr;
-    std::vector<std::string> tried; // "path: why" for each place looked in
+    std::string problem; // why there is no handle, for the error message
 };
 
-std::vector<fs::path> candidates() {
-    std::vector<fs::path> paths;
-    if (const char* env = std::getenv("MACHINE_BACKENDS"); env && *env)
-        paths.emplace_back(env);
-    std::error_code ec;
-    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-    if (!ec) {
-        paths.push_back(exe.parent_path() / k_backends_module);
-        paths.push_back(exe.parent_path().parent_path() / "lib" / "machine" / k_backends_module);
+// Opens `path` and checks it was built with this binary: the module's code calls this binary's
+// functions and shares its types, so a module from another build is refused, not used.
+Module open_module(const fs::path& path) {
+    Module m;
+    void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char* why = dlerror();
+        m.problem = fmt::format("found {} but cannot load it: {}", path.string(),
+                                why ? why : "unknown error");
+        return m;
     }
-    return paths;
+    using BuildId = const char* (*)();
+    auto build = reinterpret_cast<BuildId>(dlsym(h, "machine_backends_build_v1"));
+    const std::string theirs = build ? build() : "none";
+    if (theirs != MACHINE_BUILD_ID) {
+        m.problem = fmt::format("{} is from another build of machine (build {}, this binary is "
+                                "build {}); install the binary and the module together",
+                                path.string(), theirs, MACHINE_BUILD_ID);
+        return m; // left loaded: unloading code that may have registered anything is worse
+    }
+    debug("backends: loaded {}", path.string());
+    m.handle = h;
+    return m;
 }
 
-Module& module() {
+Module load() {
+    // An explicit choice is used alone: a bad one is an error, never silently replaced.
+    if (const char* env = std::getenv("MACHINE_BACKENDS"); env && *env) {
+        Module m = open_module(env);
+        if (!m.handle)
+            m.problem = "MACHINE_BACKENDS: " + m.problem;
+        return m;
+    }
+    std::error_code ec;
+    fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+    if (ec)
+        return {nullptr, "cannot find this binary's folder (/proc/self/exe): " + ec.message()};
+    const std::vector<fs::path> places = {
+        exe.parent_path() / k_backends_module,
+        exe.parent_path().parent_path() / "lib" / "machine" / k_backends_module,
+    };
+    for (const auto& path : places)
+        if (fs::exists(path, ec))
+            return open_module(path); // the first one there is the one, working or not
+    std::string looked;
+    for (const auto& path : places)
+        looked += (looked.empty() ? "" : ", ") + path.string();
+    return {nullptr, fmt::format("it is in neither {} (install it next to the binary or in "
+                                 "../lib/machine/, or set MACHINE_BACKENDS to its path)",
+                                 looked)};
+}
+
+const Module& module() {
     static Module m;
     static std::once_flag once;
-    std::call_once(once, [] {
-        for (const auto& path : candidates()) {
-            // RTLD_LOCAL: the module's symbols stay out of the global scope; its references to
-            // the binary's own functions (logging, process runner) bind to the binary's copies.
-            if (void* h = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL)) {
-                debug("backends: loaded {}", path.string());
-                m.handle = h;
-                return;
-            }
-            const char* why = dlerror();
-            m.tried.push_back(why ? why : path.string() + ": cannot be loaded");
-        }
-    });
+    std::call_once(once, [] { m = load(); });
     return m;
 }
 
@@ -59,22 +90,15 @@ void* backend_symbol(const char* name, const char* what) {
     // Linked in (and exported) by this binary: use it as it is.
     if (void* own = dlsym(RTLD_DEFAULT, name))
         return own;
-    Module& m = module();
-    if (!m.handle) {
-        std::string tried;
-        for (const auto& t : m.tried)
-            tried += "\n  " + t;
-        throw Unavailable(fmt::format(
-            "{} is in {}, which cannot be loaded (install it next to the machine binary, or in "
-            "../lib/machine/, or set MACHINE_BACKENDS to its path). Looked in:{}",
-            what, k_backends_module, tried));
-    }
+    const Module& m = module();
+    if (!m.handle)
+        throw Unavailable(fmt::format("{} is in {}, which cannot be used: {}", what,
+                                      k_backends_module, m.problem));
     dlerror();
     void* sym = dlsym(m.handle, name);
     if (!sym)
-        throw Unavailable(fmt::format("{}: the loaded {} has no {} (it is from another build of "
-                                      "machine; reinstall both together)",
-                                      what, k_backends_module, name));
+        throw Unavailable(fmt::format("{}: the loaded {} has no {}", what, k_backends_module,
+                                      name));
     return sym;
 }
 

@@ -6,9 +6,11 @@
 //
 // Each layer names its own entry point (an extern "C" function, "..._v1") and calls
 // backend_function<F>(name). Binaries that link the backends in (the test binaries) export the
-// entry points and are used as they are; the `machine` binary opens the module, looked for in:
-//   $MACHINE_BACKENDS (a path to the module), then <dir of the binary>/machine-backends.so,
-//   then <dir of the binary>/../lib/machine/machine-backends.so (installed layout).
+// entry points and are used as they are; the `machine` binary opens the module:
+//   $MACHINE_BACKENDS when set (that file only), else the first of
+//   <dir of the binary>/machine-backends.so and <dir of the binary>/../lib/machine/ that exists.
+// The module must come from the same build as the binary (machine_backends_build_v1, made by
+// machine/backends_build.cpp, equals the binary's MACHINE_BUILD_ID); another is refused.
 #include <string>
 
 namespace machine::support {

@@ -3,6 +3,8 @@
 // $MACHINE_BACKENDS, and says clearly what is missing when it is not there.
 #include "cli_fixture.h"
 
+#include "machine/support/fs.h"
+
 namespace machine::testing {
 namespace {
 
@@ -25,7 +27,6 @@ protected:
         spec.program = binary.string();
         spec.args = std::move(args);
         spec.env = env();
-        spec.env["MACHINE_BACKENDS"] = "";
         for (auto& [k, v] : extra_env)
             spec.env[k] = v;
         spec.timeout = std::chrono::seconds(60);
@@ -46,10 +47,13 @@ TEST_F(Backends, WithoutTheModuleLocalCommandsWorkAndTheLibvirtDriverSaysWhatIsM
 
     auto r = run(lone, {"create", "--driver", "libvirt", "--libvirt-uri", "test:///default",
                         "v1"});
-    expect_error_line(r, 4, "the libvirt driver is in machine-backends.so");
+    expect_error_line(r, 4, "the libvirt driver is in machine-backends.so, which cannot be used");
     EXPECT_NE(r.err.find((tmp() / "lone" / "bin" / "machine-backends.so").string()),
               std::string::npos)
         << "names where it looked: " << r.err;
+    EXPECT_NE(r.err.find((tmp() / "lone" / "lib" / "machine" / "machine-backends.so").string()),
+              std::string::npos)
+        << r.err;
     EXPECT_NE(r.err.find("MACHINE_BACKENDS"), std::string::npos) << r.err;
     EXPECT_FALSE(fs::exists(store() / "machines" / "v1")) << "nothing left behind";
 }
@@ -80,6 +84,41 @@ TEST_F(Backends, FoundThroughMachineBackends) {
     // The Docker API transport (libcurl) was loaded and tried the engine.
     EXPECT_NE(r.out.find("Unable to query docker version"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("machine-backends.so"), std::string::npos) << r.out;
+}
+
+TEST_F(Backends, AnExplicitMachineBackendsThatFailsIsAnErrorNotReplaced) {
+    // The module next to the binary would work; the explicit choice still wins, and fails.
+    fs::path bin = install(tmp() / "pair", tmp() / "pair" / "bin" / "machine-backends.so");
+    auto r = run(bin, {"create", "--driver", "libvirt", "--libvirt-uri", "test:///default", "v1"},
+                 {{"MACHINE_BACKENDS", (tmp() / "nowhere.so").string()}});
+    expect_error_line(r, 4, "MACHINE_BACKENDS: found");
+    EXPECT_NE(r.err.find("nowhere.so"), std::string::npos) << r.err;
+}
+
+TEST_F(Backends, AModuleFromAnotherBuildIsRefused) {
+    // Any shared library that is not this build's module: it has no (or another) build id.
+    fs::path other = tmp() / "other.so";
+    for (const char* lib : {"/lib/x86_64-linux-gnu/libz.so.1", "/usr/lib/x86_64-linux-gnu/libz.so.1"})
+        if (fs::exists(lib)) {
+            fs::copy_file(lib, other);
+            break;
+        }
+    ASSERT_TRUE(fs::exists(other));
+    fs::path lone = install(tmp() / "lone");
+    auto r = run(lone, {"create", "--driver", "libvirt", "v1"},
+                 {{"MACHINE_BACKENDS", other.string()}});
+    expect_error_line(r, 4, "is from another build of machine (build none, this binary is build");
+}
+
+TEST_F(Backends, AModuleThatCannotBeLoadedSaysWhyAndStops) {
+    fs::path lone = install(tmp() / "lone");
+    support::atomic_write(tmp() / "lone" / "bin" / "machine-backends.so", "not an ELF file\n");
+    // A good module in the installed place is not tried: the first one there is the one.
+    fs::create_directories(tmp() / "lone" / "lib" / "machine");
+    fs::copy_file(MACHINE_BACKENDS_MODULE, tmp() / "lone" / "lib" / "machine" / "machine-backends.so");
+    auto r = run(lone, {"create", "--driver", "libvirt", "v1"});
+    expect_error_line(r, 4, "found " + (tmp() / "lone" / "bin" / "machine-backends.so").string() +
+                                " but cannot load it");
 }
 
 } // namespace

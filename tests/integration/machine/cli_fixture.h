@@ -42,13 +42,14 @@ protected:
     void set_store(const fs::path& p) { m_store = p; }
 
     // The environment every command gets: this store, `machine` first on PATH, no DOCKER_HOST
-    // from the outside.
+    // and no MACHINE_BACKENDS from the outside (the module built with the binary is used).
     std::map<std::string, std::string> env() const {
         const char* path = std::getenv("PATH");
         return {{"MACHINE_STORAGE_PATH", m_store.string()},
                 {"PATH", fs::path(MACHINE_BINARY).parent_path().string() + ":" +
                              (path ? path : "/usr/bin:/bin")},
-                {"DOCKER_HOST", ""}};
+                {"DOCKER_HOST", ""},
+                {"MACHINE_BACKENDS", ""}};
     }
 
     support::ProcessResult machine(std::vector<std::string> args,
