@@ -3,13 +3,14 @@
 #include "machine/support/fs.h"
 #include "machine/support/log.h"
 
-#include <nlohmann/json.hpp>
 #include <sys/stat.h>
 
 namespace machine::engine {
 namespace {
 
-constexpr int k_stamp_version = 1;
+// Bump whenever check_client_cert/check_server_cert get stricter: older records then no longer
+// match and every machine gets a full check with the new rules.
+constexpr int k_stamp_version = 2;
 
 // "dev:ino:size:mtime_ns:ctime_ns", or "absent". ctime cannot be set back by anyone, so an edit
 // in place that restores size and mtime still changes the identity.
@@ -37,23 +38,32 @@ long long seconds(std::chrono::system_clock::time_point t) {
 
 } // namespace
 
+CheckSnapshot snapshot(const CheckedFiles& checked) { return {describe(checked)}; }
+
 bool check_stamp_matches(const fs::path& stamp, const CheckedFiles& checked,
                          std::chrono::system_clock::time_point now) {
     auto text = support::try_read_file(stamp);
     if (!text)
         return false;
     auto j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
-    if (!j.is_object() || !j.contains("valid_until") || !j["valid_until"].is_number_integer())
+    if (!j.is_object())
         return false;
-    if (seconds(now) >= j["valid_until"].get<long long>())
+    for (const char* key : {"valid_from", "valid_until"})
+        if (!j.contains(key) || !j[key].is_number_integer())
+            return false;
+    const long long t = seconds(now);
+    if (t < j["valid_from"].get<long long>() || t >= j["valid_until"].get<long long>())
         return false;
+    j.erase("valid_from");
     j.erase("valid_until");
     return j == describe(checked);
 }
 
-void write_check_stamp(const fs::path& stamp, const CheckedFiles& checked,
+void write_check_stamp(const fs::path& stamp, const CheckSnapshot& before,
+                       std::chrono::system_clock::time_point valid_from,
                        std::chrono::system_clock::time_point valid_until) {
-    auto j = describe(checked);
+    auto j = before.identity;
+    j["valid_from"] = seconds(valid_from);
     j["valid_until"] = seconds(valid_until);
     try {
         support::atomic_write(stamp, j.dump() + "\n", 0644);

@@ -45,6 +45,10 @@ void issue_server_cert(const CaFiles& ca, const fs::path& cert, const fs::path& 
 struct CertCheck {
     bool ok = false;
     std::string problem;
+    // When ok: the window in which both the CA and the certificate are valid (the latest
+    // notBefore, the earliest notAfter), so a caller may remember the result until then.
+    std::chrono::system_clock::time_point valid_from{};
+    std::chrono::system_clock::time_point valid_until{};
 };
 
 // Checks, reading each file once and generating nothing (fast enough for `machine env`): the

@@ -10,7 +10,9 @@
 #include <openssl/err.h>
 
 #include <arpa/inet.h>
+#include <algorithm>
 #include <ctime>
+#include <optional>
 
 namespace machine::engine {
 namespace {
@@ -118,6 +120,29 @@ CertCheck verify(const fs::path& ca_path, X509* ca, X509* leaf, int purpose, con
     }
 }
 
+// An ASN1 time as a time point; nullopt when OpenSSL cannot read it.
+std::optional<std::chrono::system_clock::time_point> time_point(const ASN1_TIME* t) {
+    std::tm tm{};
+    if (ASN1_TIME_to_tm(t, &tm) != 1) {
+        ERR_clear_error();
+        return std::nullopt;
+    }
+    return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+// Sets the window in which both `ca` and `leaf` are valid; not ok when a date is unreadable.
+CertCheck with_validity(CertCheck result, X509* ca, X509* leaf, const char* what) {
+    auto from_ca = time_point(X509_get0_notBefore(ca));
+    auto from_leaf = time_point(X509_get0_notBefore(leaf));
+    auto until_ca = time_point(X509_get0_notAfter(ca));
+    auto until_leaf = time_point(X509_get0_notAfter(leaf));
+    if (!from_ca || !from_leaf || !until_ca || !until_leaf)
+        return {false, fmt::format("cannot read the validity dates of the {} or its CA", what)};
+    result.valid_from = std::max(*from_ca, *from_leaf);
+    result.valid_until = std::min(*until_ca, *until_leaf);
+    return result;
+}
+
 CertCheck check_leaf(const fs::path& ca_path, const fs::path& leaf_path, int purpose,
                      const char* what, const std::string& ip) {
     CertCheck result;
@@ -128,12 +153,14 @@ CertCheck check_leaf(const fs::path& ca_path, const fs::path& leaf_path, int pur
     if (!leaf)
         return result;
     result = verify(ca_path, ca.get(), leaf.get(), purpose, what);
-    if (!result.ok || ip.empty())
+    if (!result.ok)
         return result;
+    if (ip.empty())
+        return with_validity(result, ca.get(), leaf.get(), what);
     int rc = X509_check_ip_asc(leaf.get(), ip.c_str(), 0);
     ERR_clear_error();
     if (rc == 1)
-        return result;
+        return with_validity(result, ca.get(), leaf.get(), what);
     if (rc == -2)
         return {false, fmt::format("'{}' is not an IP address", ip)};
     auto sans = sans_of(leaf.get());

@@ -8,6 +8,7 @@
 #include "env/render.h"
 #include "env/shell.h"
 #include "machine/support/error.h"
+#include "machine/support/log.h"
 #include "machine/swarm_membership.h"
 
 #include <CLI/CLI.hpp>
@@ -52,26 +53,29 @@ void check_certs(const Host& host) {
         checked.files.push_back(a.server_cert);
     }
     const fs::path stamp = dir / k_check_stamp;
-    const auto now = std::chrono::system_clock::now();
-    if (engine::check_stamp_matches(stamp, checked, now))
+    if (engine::check_stamp_matches(stamp, checked, std::chrono::system_clock::now())) {
+        support::debug("env: certificates unchanged since the check recorded in {}",
+                       stamp.string());
         return;
+    }
+    const auto before = engine::snapshot(checked);
 
     auto client = engine::check_client_cert(dir / "ca.pem", dir / "cert.pem");
     if (!client.ok)
         throw Error(fmt::format("machine \"{}\": {}; run `machine regenerate-certs --client-certs "
                                 "{}`",
                                 host.name, client.problem, host.name));
+    auto valid_from = client.valid_from;
+    auto valid_until = client.valid_until;
     if (check_server) {
         auto server = engine::check_server_cert(a.ca_cert, a.server_cert, host.ip());
         if (!server.ok)
             throw Error(fmt::format("machine \"{}\": {}; run `machine regenerate-certs {}`",
                                     host.name, server.problem, host.name));
+        valid_from = std::max(valid_from, server.valid_from);
+        valid_until = std::min(valid_until, server.valid_until);
     }
-    // The earliest notAfter among what was checked: past it, a full check again.
-    auto valid_until = std::chrono::system_clock::time_point::max();
-    for (const auto& cert : checked.files)
-        valid_until = std::min(valid_until, engine::certificate_expiry(cert));
-    engine::write_check_stamp(stamp, checked, valid_until);
+    engine::write_check_stamp(stamp, before, valid_from, valid_until);
 }
 
 } // namespace

@@ -105,6 +105,18 @@ TEST_F(TlsAuthority, ChainVerifiesInProcessWithTheRightPurposes) {
     EXPECT_FALSE(check_server_cert(ca.cert, client_cert, "").ok);
 }
 
+TEST_F(TlsAuthority, APassedCheckCarriesTheWindowWhereCaAndCertificateAreBothValid) {
+    make_all(k_sans);
+    auto server = check_server_cert(ca.cert, server_cert, "192.168.122.5");
+    ASSERT_TRUE(server.ok) << server.problem;
+    auto now = std::chrono::system_clock::now();
+    EXPECT_LE(server.valid_from, now);
+    EXPECT_GT(server.valid_until, now);
+    // The earliest notAfter of the two: the server certificate's, never later than the CA's.
+    EXPECT_EQ(server.valid_until, std::min(certificate_expiry(server_cert),
+                                           certificate_expiry(ca.cert)));
+}
+
 TEST_F(TlsAuthority, OpensslCommandVerifiesPurposesAndAddresses) {
     make_all(k_sans);
     auto ok = [&](std::vector<std::string> args, const fs::path& leaf) {

@@ -78,9 +78,20 @@ TEST_F(EnvCerts, APassedCheckIsRecordedNextToTheCertificates) {
     place_server_cert({"127.0.0.1", "m1"});
     ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
     EXPECT_TRUE(fs::exists(machine_dir() / ".env-checked.json"));
-    auto again = machine({"env", "--shell", "bash", "m1"});
+    auto again = machine({"--debug", "env", "--shell", "bash", "m1"});
     EXPECT_EQ(again.exit_code, 0) << again.err;
     EXPECT_NE(again.out.find("export DOCKER_HOST=\"tcp://127.0.0.1:2376\""), std::string::npos);
+    EXPECT_NE(again.err.find("certificates unchanged since the check recorded"),
+              std::string::npos)
+        << "the second run skipped OpenSSL: " << again.err;
+}
+
+TEST_F(EnvCerts, ServerCertAppearingAfterAPassedCheckIsChecked) {
+    create_none("m1");
+    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0); // no server cert yet
+    place_server_cert({"127.0.0.2", "m1"});
+    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
+                     "run `machine regenerate-certs m1`");
 }
 
 TEST_F(EnvCerts, HandEditedIpAfterAPassedCheckIsRefused) {

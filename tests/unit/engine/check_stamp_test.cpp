@@ -27,7 +27,7 @@ protected:
         support::atomic_write(dir / "cert.pem", "cert\n");
         checked = {{dir / "ca.pem", dir / "cert.pem"}, "192.0.2.7"};
         stamp = dir / ".env-checked.json";
-        write_check_stamp(stamp, checked, now + 1h);
+        write_check_stamp(stamp, snapshot(checked), now - 1h, now + 1h);
     }
     void TearDown() override {
         std::error_code ec;
@@ -47,6 +47,19 @@ TEST_F(CheckStamp, MatchesTheSameUnchangedFilesAndIp) {
 
 TEST_F(CheckStamp, ExpiresAtTheEarliestNotAfter) {
     EXPECT_FALSE(check_stamp_matches(stamp, checked, now + 1h + 1s));
+}
+
+TEST_F(CheckStamp, BeforeTheLatestNotBeforeIsAFullCheck) {
+    // A clock set back (snapshot restore, a bad RTC): the full check would refuse.
+    EXPECT_FALSE(check_stamp_matches(stamp, checked, now - 1h - 1s));
+}
+
+TEST_F(CheckStamp, AFileReplacedWhileItWasCheckedDoesNotMatch) {
+    auto before = snapshot(checked); // taken before the check read the files
+    std::this_thread::sleep_for(10ms);
+    support::atomic_write(dir / "cert.pem", "another cert\n"); // replaced during the check
+    write_check_stamp(stamp, before, now - 1h, now + 1h);
+    EXPECT_FALSE(check_stamp_matches(stamp, checked, now));
 }
 
 TEST_F(CheckStamp, AnotherIpIsAFullCheck) {
@@ -83,10 +96,17 @@ TEST_F(CheckStamp, MissingOrDamagedStampIsAFullCheck) {
     EXPECT_FALSE(check_stamp_matches(stamp, checked, now));
     support::atomic_write(stamp, "{\"valid_until\": \"tomorrow\"}");
     EXPECT_FALSE(check_stamp_matches(stamp, checked, now));
+    // A record of an older format (version 1 had no valid_from) is not trusted.
+    auto old = snapshot(checked).identity;
+    old["version"] = 1;
+    old["valid_until"] = 4102444800; // 2100
+    support::atomic_write(stamp, old.dump());
+    EXPECT_FALSE(check_stamp_matches(stamp, checked, now));
 }
 
 TEST_F(CheckStamp, AnUnwritableFolderIsNotAnError) {
-    EXPECT_NO_THROW(write_check_stamp(dir / "no-such-folder" / "stamp.json", checked, now + 1h));
+    EXPECT_NO_THROW(write_check_stamp(dir / "no-such-folder" / "stamp.json", snapshot(checked),
+                                      now, now + 1h));
 }
 
 } // namespace
