@@ -28,13 +28,17 @@ make_host_keys() {
 }
 
 # Prints the seed device once the kernel has found it (the cdrom driver may still be loading).
+# Every machine boots with a seed, so waiting long costs nothing when it is there: a SATA/IDE
+# cdrom (VirtualBox) under software emulation on a loaded host can take many seconds to appear,
+# and giving up early would leave a machine without its SSH key. Up to 60 s.
 find_seed() {
     i=0
-    while [ "$i" -lt 40 ]; do
+    while [ "$i" -lt 600 ]; do
         dev=$(blkid -c /dev/null -l -o device -t LABEL=cidata 2>/dev/null ||
             blkid -c /dev/null -l -o device -t LABEL=CIDATA 2>/dev/null) || dev=
         if [ -n "$dev" ]; then echo "$dev"; return 0; fi
         [ "$i" -eq 0 ] && modprobe -q -a sr_mod virtio_blk ata_piix ahci 2>/dev/null
+        [ "$i" -eq 50 ] && log "waiting for the cidata seed to appear"
         sleep 0.1
         i=$((i + 1))
     done
