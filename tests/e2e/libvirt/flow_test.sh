@@ -10,8 +10,7 @@ name=e2e-flow-$$
 work=$(mktemp -d)
 t0=$(date +%s.%N)
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { printf "== [%6.1fs] %s\n" "$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN{print a-b}")" "$*"; }
+. "$(dirname "$0")/../flow_lib.sh"
 cleanup() {
     "$machine" rm -f -y "$name" >/dev/null 2>&1 || true
     rm -rf "$work"
@@ -40,16 +39,8 @@ if curl -s --max-time 5 "http://$ip:2376/version" | grep -q ApiVersion; then
     fail "2376 answered without a client certificate"
 fi
 
-step "ssh"
-"$machine" ssh "$name" "docker info --format '{{.ServerVersion}}'" | grep -q . || fail "ssh docker info"
-set +e; "$machine" ssh "$name" "exit 7"; rc=$?; set -e
-[ "$rc" = 7 ] || fail "ssh exit status $rc, expected 7"
-
-step "scp both ways"
-head -c 100000 /dev/urandom > "$work/up.bin"
-"$machine" scp -q "$work/up.bin" "$name:/tmp/up.bin"
-"$machine" scp -q "$name:/tmp/up.bin" "$work/down.bin"
-cmp "$work/up.bin" "$work/down.bin" || fail "scp round trip differs"
+check_ssh "$name"
+check_scp_round_trip "$name"
 mkdir -p "$work/tree/sub" && echo a > "$work/tree/sub/a"
 "$machine" scp -r -q "$work/tree" "$name:tree"
 "$machine" ssh "$name" "cat tree/sub/a" | grep -qx a || fail "scp -r"

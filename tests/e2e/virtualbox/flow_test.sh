@@ -19,8 +19,7 @@ work=$(mktemp -d)
 t0=$(date +%s.%N)
 base_path=$PATH
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-step() { printf "== [%6.1fs] %s\n" "$(awk -v a="$(date +%s.%N)" -v b="$t0" "BEGIN{print a-b}")" "$*"; }
+. "$(dirname "$0")/../flow_lib.sh"
 vbox() { "$sim_dir/VBoxManage" "$@"; }
 vmstate() { vbox showvminfo "$name" --machinereadable | sed -n 's/^VMState="\(.*\)"$/\1/p'; }
 ncalls() { if [ -f "$VBOX_SIM_HOME/calls.log" ]; then wc -l <"$VBOX_SIM_HOME/calls.log"; else echo 0; fi; }
@@ -107,16 +106,8 @@ echo "$row" | grep -q " virtualbox " || fail "ls: driver"
 echo "$row" | grep -q " Running " || fail "ls: not Running"
 echo "$row" | grep -q "tcp://$ip:2376" || fail "ls: no URL"
 
-step "ssh"
-"$machine" ssh "$name" "docker info --format '{{.ServerVersion}}'" | grep -q . || fail "ssh docker info"
-set +e; "$machine" ssh "$name" "exit 7"; rc=$?; set -e
-[ "$rc" = 7 ] || fail "ssh exit status $rc, expected 7"
-
-step "scp both ways"
-head -c 100000 /dev/urandom >"$work/up.bin"
-"$machine" scp -q "$work/up.bin" "$name:/tmp/up.bin"
-"$machine" scp -q "$name:/tmp/up.bin" "$work/down.bin"
-cmp "$work/up.bin" "$work/down.bin" || fail "scp round trip differs"
+check_ssh "$name"
+check_scp_round_trip "$name"
 
 step "stop (ACPI power button, the guest shuts down)"
 "$machine" stop "$name" 2>&1 | tee "$work/stop"
