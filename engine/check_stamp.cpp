@@ -38,7 +38,9 @@ long long seconds(std::chrono::system_clock::time_point t) {
 
 } // namespace
 
-CheckSnapshot snapshot(const CheckedFiles& checked) { return {describe(checked)}; }
+CheckSnapshot snapshot(const CheckedFiles& checked) {
+    return {describe(checked)};
+}
 
 bool check_stamp_matches(const fs::path& stamp, const CheckedFiles& checked,
                          std::chrono::system_clock::time_point now) {

@@ -80,8 +80,8 @@ HttpsAnswer perform(const HttpsRequest& r) {
         o.set(CURLOPT_POSTFIELDS, "").set(CURLOPT_POSTFIELDSIZE, 0L);
     }
     if (o.result() != CURLE_OK) {
-        answer.error = std::string("libcurl: cannot set an option: ") +
-                       curl_easy_strerror(o.result());
+        answer.error =
+            std::string("libcurl: cannot set an option: ") + curl_easy_strerror(o.result());
         return answer;
     }
     CURLcode rc = curl_easy_perform(c);

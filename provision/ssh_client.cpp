@@ -21,8 +21,7 @@ const SshBackend& ssh_backend() {
 }
 
 SshClient::SshClient(SshTarget target, std::chrono::milliseconds connect_timeout)
-    : m_target(std::move(target)),
-      m_session(ssh_backend().connect(m_target, connect_timeout)) {}
+    : m_target(std::move(target)), m_session(ssh_backend().connect(m_target, connect_timeout)) {}
 
 SshClient::~SshClient() = default;
 

@@ -97,8 +97,8 @@ void* backend_symbol(const char* name, const char* what) {
     dlerror();
     void* sym = dlsym(m.handle, name);
     if (!sym)
-        throw Unavailable(fmt::format("{}: the loaded {} has no {}", what, k_backends_module,
-                                      name));
+        throw Unavailable(
+            fmt::format("{}: the loaded {} has no {}", what, k_backends_module, name));
     return sym;
 }
 

@@ -54,8 +54,14 @@ protected:
 
     support::ProcessResult machine(std::vector<std::string> args,
                                    std::map<std::string, std::string> extra_env = {}) const {
+        return machine_at(MACHINE_BINARY, std::move(args), std::move(extra_env));
+    }
+
+    // The same with another copy of the binary (an install elsewhere).
+    support::ProcessResult machine_at(const fs::path& binary, std::vector<std::string> args,
+                                      std::map<std::string, std::string> extra_env = {}) const {
         support::ProcessSpec spec;
-        spec.program = MACHINE_BINARY;
+        spec.program = binary.string();
         spec.args = std::move(args);
         spec.env = env();
         for (auto& [k, v] : extra_env)

@@ -105,8 +105,8 @@ TEST_F(CheckStamp, MissingOrDamagedStampIsAFullCheck) {
 }
 
 TEST_F(CheckStamp, AnUnwritableFolderIsNotAnError) {
-    EXPECT_NO_THROW(write_check_stamp(dir / "no-such-folder" / "stamp.json", snapshot(checked),
-                                      now, now + 1h));
+    EXPECT_NO_THROW(
+        write_check_stamp(dir / "no-such-folder" / "stamp.json", snapshot(checked), now, now + 1h));
 }
 
 } // namespace
