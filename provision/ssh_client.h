@@ -1,8 +1,8 @@
 #pragma once
 // SSH to a machine: exec, SFTP transfers, interactive sessions (libssh, in machine-backends.so,
-// see machine/support/backends.h). Authenticates
-// with the machine's private key file only (no agent, no password, no ~/.ssh/config) and pins
-// the server's host key in a per-machine known_hosts file at first contact.
+// see machine/support/backends.h). Authenticates with the machine's private key file only (no
+// agent, no password, no ~/.ssh/config) and pins the server's host key in a per-machine
+// known_hosts file at first contact.
 #include "machine/support/error.h"
 #include "provision/remote_shell.h"
 
