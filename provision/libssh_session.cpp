@@ -168,6 +168,7 @@ private:
     [[noreturn]] void fail(const std::string& what) const;
     [[noreturn]] void fail_sftp(const std::string& what, const std::string& path);
     void verify_host_key();
+    ChannelPtr open_session_channel();
     sftp_session sftp();
     void write_remote(const std::string& remote_path, int mode,
                       const std::function<size_t(char*, size_t)>& read_chunk);
@@ -266,16 +267,21 @@ void LibsshSession::verify_host_key() {
     }
 }
 
-ExecResult LibsshSession::exec(const std::string& command, const std::optional<std::string>& stdin_data,
-                           std::chrono::milliseconds timeout) {
-    support::debug("ssh {}: {}", endpoint(m_target), command);
-    auto deadline = Clock::now() + timeout;
-    ssh_session s = m_session.get();
-    ChannelPtr ch(ssh_channel_new(s));
+ChannelPtr LibsshSession::open_session_channel() {
+    ChannelPtr ch(ssh_channel_new(m_session.get()));
     if (!ch)
         fail("cannot create a channel");
     if (ssh_channel_open_session(ch.get()) != SSH_OK)
         fail("cannot open a session channel");
+    return ch;
+}
+
+ExecResult LibsshSession::exec(const std::string& command,
+                               const std::optional<std::string>& stdin_data,
+                               std::chrono::milliseconds timeout) {
+    support::debug("ssh {}: {}", endpoint(m_target), command);
+    auto deadline = Clock::now() + timeout;
+    ChannelPtr ch = open_session_channel();
     if (ssh_channel_request_exec(ch.get(), command.c_str()) != SSH_OK)
         fail("cannot start the remote command");
     if (stdin_data) {
@@ -527,11 +533,7 @@ void LibsshSession::download_tree(const std::string& remote_dir, const fs::path&
 
 int LibsshSession::run_interactive(const std::optional<std::string>& command, LocalTerminal term) {
     ssh_session s = m_session.get();
-    ChannelPtr ch(ssh_channel_new(s));
-    if (!ch)
-        fail("cannot create a channel");
-    if (ssh_channel_open_session(ch.get()) != SSH_OK)
-        fail("cannot open a session channel");
+    ChannelPtr ch = open_session_channel();
 
     bool tty = ::isatty(term.in) == 1;
     std::optional<RawMode> raw;

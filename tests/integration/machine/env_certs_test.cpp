@@ -20,6 +20,11 @@ protected:
         engine::issue_server_cert(store_ca(), machine_dir() / "server.pem",
                                   machine_dir() / "server-key.pem", "machine", sans);
     }
+    support::ProcessResult env_m1() const { return machine({"env", "--shell", "bash", "m1"}); }
+    // `env m1` refuses with one line naming the regenerate-certs command that mends it.
+    void expect_regenerate(const std::string& flags = "") const {
+        expect_one_error(env_m1(), 1, "run `machine regenerate-certs " + flags + "m1`");
+    }
     // What a user editing config.json by hand does.
     void hand_edit_ip(const std::string& ip) {
         fs::path config = machine_dir() / "config.json";
@@ -32,7 +37,7 @@ protected:
 TEST_F(EnvCerts, ServerCertCoveringTheIpIsAccepted) {
     create_none("m1");
     place_server_cert({"127.0.0.1", "m1"});
-    auto r = machine({"env", "--shell", "bash", "m1"});
+    auto r = env_m1();
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("export DOCKER_HOST=\"tcp://127.0.0.1:2376\""), std::string::npos)
         << r.out;
@@ -41,7 +46,7 @@ TEST_F(EnvCerts, ServerCertCoveringTheIpIsAccepted) {
 TEST_F(EnvCerts, ServerCertForAnotherIpIsRefused) {
     create_none("m1");
     place_server_cert({"127.0.0.2", "m1"});
-    auto r = machine({"env", "--shell", "bash", "m1"});
+    auto r = env_m1();
     expect_one_error(r, 1, "run `machine regenerate-certs m1`");
     EXPECT_NE(r.err.find("127.0.0.1"), std::string::npos) << "names the IP: " << r.err;
     EXPECT_EQ(r.out, "") << "nothing to evaluate";
@@ -51,8 +56,7 @@ TEST_F(EnvCerts, HandEditedIpOutsideTheCertIsRefused) {
     create_none("m1");
     place_server_cert({"127.0.0.1", "m1"});
     hand_edit_ip("127.0.0.2");
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
-                     "run `machine regenerate-certs m1`");
+    expect_regenerate();
 }
 
 TEST_F(EnvCerts, ClientCertFromAnotherCaIsRefused) {
@@ -61,14 +65,13 @@ TEST_F(EnvCerts, ClientCertFromAnotherCaIsRefused) {
     engine::ensure_ca(other, "someone-else");
     engine::issue_client_cert(other, machine_dir() / "cert.pem", machine_dir() / "key.pem",
                               "someone-else");
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
-                     "run `machine regenerate-certs --client-certs m1`");
+    expect_regenerate("--client-certs ");
 }
 
 TEST_F(EnvCerts, MissingClientCertIsRefused) {
     create_none("m1");
     fs::remove(machine_dir() / "cert.pem");
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1, "regenerate-certs");
+    expect_one_error(env_m1(), 1, "regenerate-certs");
 }
 
 // A passed check is recorded (engine/check_stamp.h) so later runs skip OpenSSL; the record must
@@ -76,7 +79,7 @@ TEST_F(EnvCerts, MissingClientCertIsRefused) {
 TEST_F(EnvCerts, APassedCheckIsRecordedNextToTheCertificates) {
     create_none("m1");
     place_server_cert({"127.0.0.1", "m1"});
-    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    ASSERT_EQ(env_m1().exit_code, 0);
     EXPECT_TRUE(fs::exists(machine_dir() / ".env-checked.json"));
     auto again = machine({"--debug", "env", "--shell", "bash", "m1"});
     EXPECT_EQ(again.exit_code, 0) << again.err;
@@ -88,39 +91,35 @@ TEST_F(EnvCerts, APassedCheckIsRecordedNextToTheCertificates) {
 
 TEST_F(EnvCerts, ServerCertAppearingAfterAPassedCheckIsChecked) {
     create_none("m1");
-    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0); // no server cert yet
+    ASSERT_EQ(env_m1().exit_code, 0); // no server cert yet
     place_server_cert({"127.0.0.2", "m1"});
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
-                     "run `machine regenerate-certs m1`");
+    expect_regenerate();
 }
 
 TEST_F(EnvCerts, HandEditedIpAfterAPassedCheckIsRefused) {
     create_none("m1");
     place_server_cert({"127.0.0.1", "m1"});
-    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    ASSERT_EQ(env_m1().exit_code, 0);
     hand_edit_ip("127.0.0.2");
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
-                     "run `machine regenerate-certs m1`");
+    expect_regenerate();
 }
 
 TEST_F(EnvCerts, ServerCertReplacedAfterAPassedCheckIsRefused) {
     create_none("m1");
     place_server_cert({"127.0.0.1", "m1"});
-    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    ASSERT_EQ(env_m1().exit_code, 0);
     place_server_cert({"127.0.0.2", "m1"});
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
-                     "run `machine regenerate-certs m1`");
+    expect_regenerate();
 }
 
 TEST_F(EnvCerts, ClientCertReplacedAfterAPassedCheckIsRefused) {
     create_none("m1");
-    ASSERT_EQ(machine({"env", "--shell", "bash", "m1"}).exit_code, 0);
+    ASSERT_EQ(env_m1().exit_code, 0);
     engine::CaFiles other{tmp() / "other-ca.pem", tmp() / "other-ca-key.pem"};
     engine::ensure_ca(other, "someone-else");
     engine::issue_client_cert(other, machine_dir() / "cert.pem", machine_dir() / "key.pem",
                               "someone-else");
-    expect_one_error(machine({"env", "--shell", "bash", "m1"}), 1,
-                     "run `machine regenerate-certs --client-certs m1`");
+    expect_regenerate("--client-certs ");
 }
 
 } // namespace
