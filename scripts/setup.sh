@@ -7,7 +7,9 @@ build_dir=${1:-build}
 
 packages=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
+  # sanitizer builds and libFuzzer targets (tests/fuzz), linear-time regular expressions
+  clang libclang-rt-14-dev libre2-dev
   # libraries
   libvirt-dev libssh-dev libboost-dev libboost-filesystem-dev nlohmann-json3-dev libcli11-dev
   libfmt-dev libssl-dev libcurl4-openssl-dev libyaml-cpp-dev libgtest-dev libgmock-dev
@@ -52,6 +54,9 @@ if [ -c /dev/kvm ] && [ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ]; then
   echo "setup: /dev/kvm is now root:kvm 0660, as udev makes it"
 fi
 
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# ccache: a rebuild of unchanged sources (another checkout, a second build folder) is a cache hit.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(cd .. && pwd)} CCACHE_NOHASHDIR=1
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 echo "setup: built $build_dir/machine/machine"
