@@ -99,6 +99,15 @@ void to_json(nlohmann::json& j, const Host& h) {
         {"CreatedAt", h.created_at},
         {"Error", h.error},
     };
+    // docker-machine's EngineOptions.InstallURL: the get.docker.com-style script it installed the
+    // engine with. machine installs Debian's docker.io instead (AptSource), so the field is ""
+    // except on imported machines, which keep what docker-machine recorded.
+    j["HostOptions"]["EngineOptions"]["InstallURL"] = h.imported ? h.imported->install_url : "";
+    if (h.imported)
+        j["Imported"] = {{"From", h.imported->from.string()},
+                         {"DriverName", h.imported->driver_name},
+                         {"InstallURL", h.imported->install_url},
+                         {"Limits", h.imported->limits}};
 }
 
 void from_json(const nlohmann::json& j, Host& h) {
@@ -108,6 +117,18 @@ void from_json(const nlohmann::json& j, Host& h) {
     h.driver = j.contains("Driver") ? j["Driver"] : nlohmann::json::object();
     h.created_at = j.value("CreatedAt", "");
     h.error = j.value("Error", "");
+    if (j.contains("Imported") && j["Imported"].is_object()) {
+        const auto& i = j["Imported"];
+        ImportInfo info;
+        info.from = i.value("From", "");
+        info.driver_name = i.value("DriverName", "");
+        info.install_url = i.value("InstallURL", "");
+        if (i.contains("Limits") && i["Limits"].is_array())
+            for (const auto& l : i["Limits"])
+                if (l.is_string())
+                    info.limits.push_back(l.get<std::string>());
+        h.imported = std::move(info);
+    }
     if (j.contains("HostOptions")) {
         const auto& o = j["HostOptions"];
         if (o.contains("EngineOptions"))

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -44,6 +45,14 @@ struct HostOptions {
     AuthOptions auth;
 };
 
+// What a machine adopted from a docker-machine store (`machine import`) carries from there.
+struct ImportInfo {
+    fs::path from;                   // the docker-machine machine folder it came from
+    std::string driver_name;         // docker-machine's DriverName ("generic" is kept as none)
+    std::string install_url;         // docker-machine's EngineOptions.InstallURL
+    std::vector<std::string> limits; // what does not work for it here, and why (one line each)
+};
+
 struct Host {
     int config_version = k_config_version;
     std::string name;
@@ -52,6 +61,7 @@ struct Host {
     HostOptions options;
     std::string created_at;  // RFC 3339, UTC
     std::string error;       // why the last create/provision failed; "" when healthy
+    std::optional<ImportInfo> imported; // set by `machine import --from-docker-machine`
 
     // tcp://<ip>:<port> from the recorded IP; "" if the IP is unknown.
     std::string url() const;

@@ -70,6 +70,14 @@ int run(int argc, char** argv) {
     add_swarm_commands(app, ctx);
     add_lab_commands(app, ctx);
     add_image_commands(app, ctx);
+    add_import_command(app, ctx);
+    add_upgrade_command(app, ctx);
+
+    // Bare `machine`: the help, and success (docker-machine's habit; scripts probe with it).
+    if (argc == 1) {
+        std::cout << app.help();
+        return k_exit_ok;
+    }
 
     auto known = [&](const std::string& word) {
         return !app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); }).empty();

@@ -15,10 +15,17 @@ namespace machine::cli {
 
 namespace {
 
-// Runs `fn` for each name, printing one result line per machine.
+// Runs `fn` for each name, printing one result line per machine. No name means the machine
+// called "default", as in docker-machine.
 template <class Fn>
 void for_each_machine(Context& ctx, const std::vector<std::string>& names, Fn&& fn) {
     Store store = ctx.store();
+    if (names.empty()) {
+        if (!store.exists("default"))
+            throw UsageError("no machine name given and no \"default\" machine exists");
+        std::cout << fn(store.load("default")) << "\n";
+        return;
+    }
     for (const auto& name : names)
         std::cout << fn(store.load(name)) << "\n";
 }
@@ -26,7 +33,7 @@ void for_each_machine(Context& ctx, const std::vector<std::string>& names, Fn&& 
 CLI::App* simple_command(CLI::App& app, const char* name, const char* help,
                          std::vector<std::string>& names) {
     auto* cmd = app.add_subcommand(name, help);
-    cmd->add_option("names", names, "Machine names")->required();
+    cmd->add_option("names", names, "Machine names (default: the machine named \"default\")");
     return cmd;
 }
 
@@ -48,11 +55,14 @@ void add_info_commands(CLI::App& app, Context& ctx) {
 
     auto inspect = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("inspect", "Print a machine's record as JSON");
-    cmd->add_option("names", inspect->names, "Machine names")->required();
+    cmd->add_option("names", inspect->names,
+                    "Machine names (default: the machine named \"default\")");
     cmd->add_option("-f,--format", inspect->format,
                     "Go template, e.g. '{{.Driver.IPAddress}}' or '{{json .HostOptions}}'");
     cmd->footer("Field names follow docker-machine's: Name, DriverName, Driver.IPAddress, "
-                "Driver.SSHUser,\nHostOptions.EngineOptions, HostOptions.AuthOptions, ...\n"
+                "Driver.SSHUser,\nDriver.Memory, Driver.CPU, Driver.DiskSize (VM drivers), "
+                "HostOptions.EngineOptions (with\nInstallURL), HostOptions.AuthOptions, ...; "
+                "machines imported from docker-machine add\nImported.From, Imported.Limits.\n"
                 "Template functions: json, prettyjson, upper, lower, join.");
     cmd->callback([&ctx, inspect] {
         for_each_machine(ctx, inspect->names, [&](const Host& h) {

@@ -1,5 +1,7 @@
 #include "machine/cli/context.h"
 
+#include "machine/import.h"
+
 #include "drivers/factory.h"
 #include "machine/engine_status.h"
 #include "machine/listing.h"
@@ -86,6 +88,8 @@ Formats (Go templates): --format '{{.Name}}: {{.URL}}'
         if (!format.empty())
             support::validate_template(format);
         Store store = ctx.store();
+        if (auto hint = import_hint(store)) // docker-machine has machines; this store none yet
+            std::cerr << *hint << "\n";
         const char* dh = std::getenv("DOCKER_HOST");
         std::string docker_host = dh ? dh : "";
         auto timeout = std::chrono::milliseconds(static_cast<long>(args->timeout * 1000));

@@ -7,6 +7,8 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <unistd.h>
 
@@ -14,16 +16,26 @@ namespace machine::cli {
 
 namespace {
 
+// Asks before removing. On a terminal the user types the answer; otherwise the first line of
+// stdin answers (`echo y | machine rm NAME`, as docker-machine's scripts do). y or yes removes;
+// anything else, and end of input, keeps.
 bool confirm(const std::vector<std::string>& names) {
-    if (!::isatty(STDIN_FILENO))
-        throw UsageError("rm needs confirmation: pass -y to remove without asking");
     for (const auto& n : names)
         std::cout << "About to remove " << n << "\n";
     std::cout << "WARNING: This action will delete both local reference and remote instance.\n"
               << "Are you sure? (y/n): " << std::flush;
     std::string answer;
-    std::getline(std::cin, answer);
-    return answer == "y" || answer == "Y" || answer == "yes";
+    if (!std::getline(std::cin, answer)) {
+        std::cout << "\n";
+        return false;
+    }
+    while (!answer.empty() && std::isspace(static_cast<unsigned char>(answer.back())))
+        answer.pop_back();
+    std::transform(answer.begin(), answer.end(), answer.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (!::isatty(STDIN_FILENO))
+        std::cout << answer << "\n"; // what was answered, for the log of a script
+    return answer == "y" || answer == "yes";
 }
 
 // Removes one machine, or throws saying why it could not.
@@ -67,14 +79,18 @@ void add_rm_command(CLI::App& app, Context& ctx) {
     cmd->alias("remove");
     cmd->footer("Removes the VM, its disk overlay, seed, DHCP reservation and machine folder.\n"
                 "A half-created machine or one whose VM is already gone is removed too.\n"
-                "Example: machine rm -y myvm1 myvm2");
+                "Without -y or -f it asks; when stdin is not a terminal, its first line answers\n"
+                "(y or yes removes; anything else or no input keeps, exit 0).\n"
+                "Example: machine rm -y myvm1 myvm2     echo y | machine rm myvm1");
     cmd->add_option("names", args->names, "Machines to remove")->required();
     cmd->add_flag("-f,--force", args->force,
-                  "Remove the local record even if the hypervisor part cannot be removed");
+                  "Do not ask, and remove the local record even if the hypervisor part cannot "
+                  "be removed");
     cmd->add_flag("-y", args->yes, "Do not ask for confirmation");
     cmd->callback([&ctx, args] {
         Store store = ctx.store();
-        if (!args->yes && !confirm(args->names)) {
+        // -f implies yes, as in docker-machine.
+        if (!args->yes && !args->force && !confirm(args->names)) {
             std::cout << "Nothing removed.\n";
             return;
         }

@@ -52,5 +52,7 @@ void add_version_command(CLI::App& app, Context& ctx);
 void add_swarm_commands(CLI::App& app, Context& ctx);   // swarm init join leave ls
 void add_lab_commands(CLI::App& app, Context& ctx);     // lab up status down
 void add_image_commands(CLI::App& app, Context& ctx);      // image build ls rm
+void add_import_command(CLI::App& app, Context& ctx);     // import --from-docker-machine
+void add_upgrade_command(CLI::App& app, Context& ctx);
 
 } // namespace machine::cli
