@@ -1,6 +1,7 @@
 #include "machine/create.h"
 
 #include "engine/dockerd_config.h"
+#include "machine/docker_contexts.h"
 #include "machine/names.h"
 #include "machine/progress.h"
 #include "machine/provisioning.h"
@@ -22,6 +23,31 @@ std::string now_rfc3339() {
     char buf[32];
     std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
     return buf;
+}
+
+void write_machine_context(const Store& store, const Host& host, std::ostream& out) {
+    try {
+        DockerContexts contexts(store, docker_config_dir());
+        switch (contexts.write(host.name, host)) {
+        case ContextWrite::Written:
+            fmt::print(out, "Wrote docker context \"{}\" (docker --context {} ps, or machine use "
+                            "{})\n",
+                       host.name, host.name, host.name);
+            break;
+        case ContextWrite::NotOurs:
+            fmt::print(out, "Did not write a docker context: \"{}\" already exists in {} and "
+                            "machine did not make it\n",
+                       host.name, contexts.config_dir().string());
+            break;
+        case ContextWrite::BadName:
+            fmt::print(out, "Did not write a docker context: docker does not accept the name "
+                            "\"{}\"\n",
+                       host.name);
+            break;
+        }
+    } catch (const std::exception& e) {
+        support::warn("could not write docker context \"{}\": {}", host.name, e.what());
+    }
 }
 
 Host create_machine(const CreateRequest& request, drivers::Driver& driver,
@@ -82,6 +108,8 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     if (is_vm) {
         fmt::print(services.out, "Docker is up and running! ({:.0f}s)\n", progress.total_seconds());
     }
+    if (request.docker_context)
+        write_machine_context(store, host, services.out);
     apply_swarm_options(host, store, services.out); // --swarm-manager / --swarm-join
     fmt::print(services.out,
                "To point your Docker client at it, run: eval $(machine env {})\n", host.name);

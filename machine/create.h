@@ -20,6 +20,7 @@ struct CreateRequest {
     engine::EngineOptions engine;
     std::vector<std::string> tls_sans;
     SwarmOptions swarm;
+    bool docker_context = true; // also write a docker context named after the machine
 };
 
 struct CreateServices {
@@ -33,6 +34,10 @@ struct CreateServices {
 // saving the error into the machine's config.json.
 Host create_machine(const CreateRequest& request, drivers::Driver& driver,
                     CreateServices& services);
+
+// Writes the docker context of a created machine and says what happened (a line on `out`;
+// a failure to write is a warning, not a failed create).
+void write_machine_context(const Store& store, const Host& host, std::ostream& out);
 
 // RFC 3339 UTC timestamp of now.
 std::string now_rfc3339();

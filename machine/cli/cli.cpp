@@ -72,6 +72,9 @@ int run(int argc, char** argv) {
     add_image_commands(app, ctx);
     add_import_command(app, ctx);
     add_upgrade_command(app, ctx);
+    add_use_command(app, ctx);
+    add_mount_command(app, ctx);
+    add_completion_commands(app, ctx);
 
     // Bare `machine`: the help, and success (docker-machine's habit; scripts probe with it).
     if (argc == 1) {

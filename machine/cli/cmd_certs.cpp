@@ -1,7 +1,9 @@
 // regenerate-certs and provision: the two commands that re-do parts of the create pipeline on
 // an existing machine.
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
+#include "machine/docker_contexts.h"
 #include "machine/provisioning.h"
 #include "machine/support/error.h"
 
@@ -27,7 +29,7 @@ localhost, 127.0.0.1 and its --tls-san entries), installs it in the engine, rest
 and waits until it answers with it. --client-certs also issues a new client certificate from the
 store's CA and installs it in every machine folder (the CA itself is kept, so other machines
 stay valid). Example: machine regenerate-certs -f myvm1)X");
-    cmd->add_option("names", regen->names, "Machines")->required();
+    cmd->add_option("names", regen->names, "Machines")->type_name(k_machine_type)->required();
     cmd->add_flag("-f,--force", regen->force, "Do not ask for confirmation");
     cmd->add_flag("--client-certs", regen->client_certs,
                   "Also issue a new client certificate (the CA is kept)");
@@ -49,7 +51,9 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
             regenerate_client_cert(tls);
             for (const auto& name : store.list()) {
                 auto lock = store.lock(name);
-                install_client_certs(store.load(name).options.auth);
+                Host host = store.load(name);
+                install_client_certs(host.options.auth);
+                DockerContexts(store, fs::path()).refresh(host);
             }
             std::cout << "Issued a new client certificate and installed it in every machine.\n";
         }
@@ -63,6 +67,8 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
                                              name, host.driver_name));
             std::cout << fmt::format("Regenerating TLS certificates for \"{}\"\n", name);
             regenerate_server_cert(host, *driver, store, std::cout);
+            for (const auto& c : DockerContexts(store, fs::path()).refresh(host))
+                std::cout << fmt::format("Updated docker context \"{}\"\n", c);
         }
     });
 
@@ -71,7 +77,7 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
     pcmd->footer("Waits for SSH, installs the engine if missing, issues a server certificate,\n"
                  "writes the engine's TLS configuration and restarts it. Use it after a failed\n"
                  "create, or after changing the engine by hand. Example: machine provision myvm1");
-    pcmd->add_option("names", prov->names, "Machines")->required();
+    pcmd->add_option("names", prov->names, "Machines")->type_name(k_machine_type)->required();
     pcmd->callback([&ctx, prov] {
         Store store = ctx.store();
         for (const auto& name : prov->names) {

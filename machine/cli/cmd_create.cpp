@@ -1,3 +1,4 @@
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
 #include "drivers/factory.h"
@@ -22,6 +23,7 @@ struct CreateArgs {
     std::vector<std::string> tls_sans;
     std::map<std::string, std::vector<std::string>> driver_flags;
     SwarmOptions swarm;
+    bool no_context = false;
 };
 
 // Every driver's flags are registered on `create`, as docker-machine did, so --help lists them
@@ -73,6 +75,7 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         ->required();
     cmd->add_option("-d,--driver", args->driver,
                     fmt::format("Driver: {}", fmt::join(drivers::driver_names(), ", ")))
+        ->check(CLI::IsMember(drivers::driver_names()))
         ->envname("MACHINE_DRIVER")
         ->capture_default_str();
     auto engine_group = "Engine options";
@@ -109,6 +112,7 @@ plain 2375. After create, run: eval $(machine env NAME))X");
     auto* swarm_join = cmd->add_option("--swarm-join", args->swarm.join,
                     "Join the swarm machine NAME belongs to (any member; its manager is asked "
                     "for the token)")
+        ->type_name(k_machine_type)
         ->group(swarm_group)
         ->excludes(swarm_manager);
     cmd->add_option("--swarm-role", args->swarm.role, "Role with --swarm-join: worker or manager")
@@ -116,6 +120,8 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         ->needs(swarm_join)
         ->capture_default_str()
         ->group(swarm_group);
+    cmd->add_flag("--no-context", args->no_context,
+                  "Do not write a docker context named after the machine");
     add_driver_flags(cmd, *args);
 
     cmd->callback([&ctx, args] {
@@ -130,6 +136,7 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         request.engine = args->engine;
         request.tls_sans = args->tls_sans;
         request.swarm = args->swarm;
+        request.docker_context = !args->no_context;
         Store store = ctx.store();
         CreateServices services{store, ctx.tls_paths(), ctx.runner(), std::cout};
         create_machine(request, *driver, services);

@@ -1,5 +1,6 @@
 // machine env: the shell lines that point a docker client at a machine. No network call: the
 // certificates are checked locally (chain, and the machine's IP in the server cert's SANs).
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
 #include "engine/check_stamp.h"
@@ -99,8 +100,14 @@ void add_env_command(CLI::App& app, Context& ctx) {
 Shells: bash, zsh, sh, fish, powershell (pwsh), cmd, tcsh, emacs, nushell. Without --shell
 the parent process (then $SHELL) decides. The certificates are checked locally first; if the
 machine's IP is not in its server certificate, env says to run `machine regenerate-certs`.)X");
-    auto* name_opt = cmd->add_option("name", args->name, "Machine name (default: \"default\")");
-    cmd->add_option("--shell", args->shell, "Shell to print for (default: detected)");
+    auto* name_opt = cmd->add_option("name", args->name, "Machine name (default: \"default\")")
+                         ->type_name(k_machine_type);
+    cmd->add_option("--shell", args->shell, "Shell to print for (default: detected)")
+        ->check(CLI::Validator(
+            [](std::string& s) {
+                return env::parse_shell(s) ? std::string() : "unknown shell \"" + s + "\"";
+            },
+            "{bash,zsh,sh,fish,powershell,cmd,tcsh,emacs,nushell}"));
     auto* unset_opt = cmd->add_flag("-u,--unset", args->unset, "Print lines that unset the "
                                                                "variables instead");
     cmd->add_flag("--no-proxy", args->no_proxy,
@@ -108,7 +115,7 @@ machine's IP is not in its server certificate, env says to run `machine regenera
     cmd->add_option("--swarm", args->swarm,
                     "Point at a reachable manager of the swarm machine NAME is in (asks the "
                     "engines over TLS), e.g. for `docker stack deploy`")
-        ->option_text("NAME")
+        ->type_name(k_machine_type)
         ->excludes(name_opt)
         ->excludes(unset_opt);
     cmd->callback([&ctx, args, name_opt, unset_opt] {

@@ -1,5 +1,6 @@
 // inspect, config, url, ip, status, active: answers from config.json and the hypervisor's API,
 // never from SSH.
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
 #include "machine/support/error.h"
@@ -33,7 +34,8 @@ void for_each_machine(Context& ctx, const std::vector<std::string>& names, Fn&& 
 CLI::App* simple_command(CLI::App& app, const char* name, const char* help,
                          std::vector<std::string>& names) {
     auto* cmd = app.add_subcommand(name, help);
-    cmd->add_option("names", names, "Machine names (default: the machine named \"default\")");
+    cmd->add_option("names", names, "Machine names (default: the machine named \"default\")")
+        ->type_name(k_machine_type);
     return cmd;
 }
 
@@ -56,7 +58,8 @@ void add_info_commands(CLI::App& app, Context& ctx) {
     auto inspect = std::make_shared<Args>();
     auto* cmd = app.add_subcommand("inspect", "Print a machine's record as JSON");
     cmd->add_option("names", inspect->names,
-                    "Machine names (default: the machine named \"default\")");
+                    "Machine names (default: the machine named \"default\")")
+        ->type_name(k_machine_type);
     cmd->add_option("-f,--format", inspect->format,
                     "Go template, e.g. '{{.Driver.IPAddress}}' or '{{json .HostOptions}}'");
     cmd->footer("Field names follow docker-machine's: Name, DriverName, Driver.IPAddress, "

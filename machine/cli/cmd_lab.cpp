@@ -9,6 +9,7 @@
 // for concurrent processes) serialize what must be serialized, such as building the image once.
 #include "machine/cli/context.h"
 
+#include "machine/docker_contexts.h"
 #include "machine/support/error.h"
 #include "machine/swarm_membership.h"
 #include "machine/swarm_registry.h"
@@ -242,6 +243,38 @@ void print_status(const LabSpec& lab, const Observed& observed) {
     }
 }
 
+// The `<lab>` docker context: points at a reachable manager, the one `env --swarm` picks.
+void write_lab_context(const Store& store, const LabSpec& lab, const std::string& member) {
+    if (store.exists(lab.name)) {
+        std::cout << fmt::format("No docker context for lab \"{}\": a machine has that name\n",
+                                 lab.name);
+        return;
+    }
+    try {
+        Host manager = find_manager(store, member, std::chrono::seconds(5));
+        DockerContexts contexts(store, docker_config_dir());
+        switch (contexts.write(lab.name, manager, lab.name)) {
+        case ContextWrite::Written:
+            std::cout << fmt::format("Docker context \"{}\" points at manager {} (docker "
+                                     "--context {} stack deploy ...)\n",
+                                     lab.name, manager.name, lab.name);
+            break;
+        case ContextWrite::NotOurs:
+            std::cout << fmt::format("Did not write docker context \"{}\": it exists and machine "
+                                     "did not make it\n",
+                                     lab.name);
+            break;
+        case ContextWrite::BadName:
+            std::cout << fmt::format("No docker context for lab \"{}\": docker does not accept "
+                                     "that name\n",
+                                     lab.name);
+            break;
+        }
+    } catch (const std::exception& e) {
+        std::cout << fmt::format("Docker context \"{}\" not written: {}\n", lab.name, e.what());
+    }
+}
+
 void lab_up(Context& ctx, const std::string& file) {
     auto start = Clock::now();
     LabSpec lab = swarm::load_lab(file);
@@ -319,6 +352,8 @@ void lab_up(Context& ctx, const std::string& file) {
             failures.push_back(plan.manager);
         }
     }
+    if (!plan.manager.empty() && !skip(plan.manager))
+        write_lab_context(store, lab, plan.manager);
     for (const auto& p : plan.problems)
         std::cout << "Left alone: " << p << "\n";
 
@@ -375,6 +410,11 @@ void lab_down(Context& ctx, const std::string& file, bool yes) {
             }
         } catch (const Error&) {
         }
+    }
+    {
+        DockerContexts contexts(store, fs::path());
+        if (auto mine = contexts.ours(lab.name); mine && mine->lab == lab.name)
+            std::cout << contexts.remove(lab.name) << "\n";
     }
     std::vector<std::pair<std::string, std::vector<std::string>>> jobs;
     for (const auto& n : names)

@@ -1,5 +1,6 @@
 // start, stop, restart, kill: through the driver's hypervisor API, one machine at a time, each
 // under its machine lock.
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
 #include "machine/lifecycle.h"
@@ -18,7 +19,7 @@ void add_one(CLI::App& app, Context& ctx, const char* name, const char* help, co
     auto names = std::make_shared<std::vector<std::string>>();
     auto* cmd = app.add_subcommand(name, help);
     cmd->footer(footer);
-    cmd->add_option("names", *names, "Machine names")->required();
+    cmd->add_option("names", *names, "Machine names")->type_name(k_machine_type)->required();
     cmd->callback([&ctx, names, action] {
         Store store = ctx.store();
         for (const auto& machine_name : *names) {

@@ -1,5 +1,7 @@
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
+#include "machine/docker_contexts.h"
 #include "machine/support/error.h"
 #include "machine/support/log.h"
 
@@ -62,6 +64,13 @@ void remove_one(Context& ctx, const Store& store, const std::string& name, bool 
             support::warn("{}: {} (removing the local record anyway: -f)", name, e.what());
         }
     }
+    // Contexts machine wrote for it (its own, a lab's pointing at it); others are left alone.
+    try {
+        for (const auto& line : DockerContexts(store, fs::path()).remove_for_machine(name))
+            std::cout << "  " << line << "\n";
+    } catch (const std::exception& e) {
+        support::warn("{}: docker context not removed: {}", name, e.what());
+    }
     store.remove(name);
     std::cout << fmt::format("Successfully removed {}\n", name);
 }
@@ -82,7 +91,9 @@ void add_rm_command(CLI::App& app, Context& ctx) {
                 "Without -y or -f it asks; when stdin is not a terminal, its first line answers\n"
                 "(y or yes removes; anything else or no input keeps, exit 0).\n"
                 "Example: machine rm -y myvm1 myvm2     echo y | machine rm myvm1");
-    cmd->add_option("names", args->names, "Machines to remove")->required();
+    cmd->add_option("names", args->names, "Machines to remove")
+        ->type_name(k_machine_type)
+        ->required();
     cmd->add_flag("-f,--force", args->force,
                   "Do not ask, and remove the local record even if the hypervisor part cannot "
                   "be removed");

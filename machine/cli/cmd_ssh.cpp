@@ -1,5 +1,6 @@
 // ssh and scp. The system's OpenSSH by default (a real TTY, the remote exit status passed
 // through); libssh with --native-ssh.
+#include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
 #include "machine/cli/exit_status.h"
@@ -75,7 +76,7 @@ void add_ssh_commands(CLI::App& app, Context& ctx) {
 Uses the system's ssh with the machine's own key and its host key pinned at first contact (a
 changed host key is refused). The remote command's exit status becomes machine's.
 --native-ssh uses the built-in client instead.)X");
-    cmd->add_option("name", ssh->name, "Machine name")->required();
+    cmd->add_option("name", ssh->name, "Machine name")->type_name(k_machine_type)->required();
     cmd->add_option("command", ssh->command, "Command to run (default: a login shell)");
     cmd->positionals_at_end();
     cmd->prefix_command();
@@ -111,8 +112,10 @@ changed host key is refused). The remote command's exit status becomes machine's
   machine scp -r ./site myvm1:site
   machine scp myvm1:/tmp/app.tar myvm2:/tmp/app.tar     # machine to machine, through the host
 A path is on a machine when it starts with NAME: (a local path with a colon: write ./a:b).)X");
-    scp_cmd->add_option("source", scp->from, "NAME:path or local path")->required();
-    scp_cmd->add_option("destination", scp->to, "NAME:path or local path")->required();
+    scp_cmd->add_option("source", scp->from, "NAME:path or local path")
+        ->type_name(k_machine_path_type)->required();
+    scp_cmd->add_option("destination", scp->to, "NAME:path or local path")
+        ->type_name(k_machine_path_type)->required();
     scp_cmd->add_flag("-r,--recursive", scp->recursive, "Copy folders recursively");
     scp_cmd->add_flag("-q,--quiet", scp->quiet, "No progress meter");
     scp_cmd->callback([&ctx, scp] {

@@ -54,5 +54,8 @@ void add_lab_commands(CLI::App& app, Context& ctx);     // lab up status down
 void add_image_commands(CLI::App& app, Context& ctx);      // image build ls rm
 void add_import_command(CLI::App& app, Context& ctx);     // import --from-docker-machine
 void add_upgrade_command(CLI::App& app, Context& ctx);
+void add_use_command(CLI::App& app, Context& ctx);         // use NAME | use -u
+void add_completion_commands(CLI::App& app, Context& ctx); // completion SHELL, __machines
+void add_mount_command(CLI::App& app, Context& ctx);       // mount [-u] NAME:PATH [LOCAL]
 
 } // namespace machine::cli
