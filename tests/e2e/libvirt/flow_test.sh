@@ -1,7 +1,9 @@
 #!/bin/bash
 # e2e (issue 4): the main job, as a user types it, against a real VM under libvirt (TCG) in the
 # lab: create -> env -> docker version/run over TLS -> 2375 closed -> ssh -> scp both ways ->
-# stop/start (same IP) -> restart -> kill -> status/ls -> rm leaves nothing behind.
+# mount (sshfs) both ways -> stop/start (same IP) -> restart -> kill -> status/ls -> rm leaves
+# nothing behind. The docker context create writes is used by the real docker client (issue 15);
+# a user's context of another machine's name survives that machine's create and rm.
 # Run inside the lab: tests/e2e/lab exec -- tests/e2e/libvirt/flow_test.sh MACHINE_BINARY
 set -euo pipefail
 machine=${1:?usage: flow_test.sh MACHINE_BINARY}
@@ -9,10 +11,13 @@ export MACHINE_STORAGE_PATH=${MACHINE_E2E_STORE:-/var/tmp/machine-e2e-cache}
 name=e2e-flow-$$
 work=$(mktemp -d)
 t0=$(date +%s.%N)
+export DOCKER_CONFIG=$work/docker   # this test's own docker contexts and config.json
 
 . "$(dirname "$0")/../flow_lib.sh"
 cleanup() {
+    fusermount3 -u "$work/mnt" >/dev/null 2>&1 || true
     "$machine" rm -f -y "$name" >/dev/null 2>&1 || true
+    "$machine" rm -f -y "$name-user" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -20,6 +25,18 @@ trap cleanup EXIT
 
 step "create --driver libvirt $name"
 "$machine" create --driver libvirt --libvirt-memory 1024 "$name"
+
+step "docker --context $name info (the context create wrote)"
+docker --context "$name" info --format '{{.ServerVersion}}' | grep -q . || fail "docker --context"
+docker context ls --format '{{.Name}}' | grep -qx "$name" || fail "docker context ls"
+
+step "a user's context of the same name survives create and rm"
+docker context create "$name-user" --description mine --docker host=tcp://127.0.0.1:1 >/dev/null
+before=$(docker context inspect "$name-user")
+"$machine" create --driver none --url "tcp://$("$machine" ip "$name"):2376" "$name-user" |
+    grep -q "Did not write a docker context" || fail "create wrote over a user's context"
+"$machine" rm -y "$name-user" >/dev/null
+[ "$(docker context inspect "$name-user")" = "$before" ] || fail "user's context changed"
 
 step "env + docker version over TLS"
 eval "$("$machine" env "$name")"
@@ -45,6 +62,17 @@ mkdir -p "$work/tree/sub" && echo a > "$work/tree/sub/a"
 "$machine" scp -r -q "$work/tree" "$name:tree"
 "$machine" ssh "$name" "cat tree/sub/a" | grep -qx a || fail "scp -r"
 
+step "mount: a file written on the host appears in the VM and back"
+mkdir -p "$work/mnt"
+"$machine" ssh "$name" "mkdir -p /tmp/shared"
+"$machine" mount "$name:/tmp/shared" "$work/mnt"
+echo from-host >"$work/mnt/h.txt"
+"$machine" ssh "$name" "cat /tmp/shared/h.txt" | grep -qx from-host || fail "mount: host -> VM"
+"$machine" ssh "$name" "echo from-vm > /tmp/shared/v.txt"
+grep -qx from-vm "$work/mnt/v.txt" || fail "mount: VM -> host"
+"$machine" mount -u "$name:/tmp/shared" "$work/mnt"
+[ ! -e "$work/mnt/h.txt" ] || fail "mount -u left it mounted"
+
 step "stop / start keeps the IP"
 "$machine" stop "$name"
 [ "$("$machine" status "$name")" = Stopped ] || fail "status after stop"
@@ -66,6 +94,7 @@ step "rm leaves no domain, disk, seed or DHCP reservation"
 dir=$MACHINE_STORAGE_PATH/machines/$name
 mac=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Driver"]["MAC"])' "$dir/config.json")
 "$machine" rm -y "$name"
+if docker context inspect "$name" >/dev/null 2>&1; then fail "context still there after rm"; fi
 virsh -q list --all --name | grep -qx "$name" && fail "domain still defined"
 [ ! -e "$dir" ] || fail "machine folder still there"
 if virsh -q net-list --name | grep -qx machine; then
