@@ -30,18 +30,21 @@ void write_machine_context(const Store& store, const Host& host, std::ostream& o
         DockerContexts contexts(store, docker_config_dir());
         switch (contexts.write(host.name, host)) {
         case ContextWrite::Written:
-            fmt::print(out, "Wrote docker context \"{}\" (docker --context {} ps, or machine use "
-                            "{})\n",
+            fmt::print(out,
+                       "Wrote docker context \"{}\" (docker --context {} ps, or machine use "
+                       "{})\n",
                        host.name, host.name, host.name);
             break;
         case ContextWrite::NotOurs:
-            fmt::print(out, "Did not write a docker context: \"{}\" already exists in {} and "
-                            "machine did not make it\n",
+            fmt::print(out,
+                       "Did not write a docker context: \"{}\" already exists in {} and "
+                       "machine did not make it\n",
                        host.name, contexts.config_dir().string());
             break;
         case ContextWrite::BadName:
-            fmt::print(out, "Did not write a docker context: docker does not accept the name "
-                            "\"{}\"\n",
+            fmt::print(out,
+                       "Did not write a docker context: docker does not accept the name "
+                       "\"{}\"\n",
                        host.name);
             break;
         }

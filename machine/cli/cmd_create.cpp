@@ -109,12 +109,13 @@ plain 2375. After create, run: eval $(machine env NAME))X");
                                         "Start a swarm on this machine, advertising its IP "
                                         "(as `docker swarm init`)")
                               ->group(swarm_group);
-    auto* swarm_join = cmd->add_option("--swarm-join", args->swarm.join,
-                    "Join the swarm machine NAME belongs to (any member; its manager is asked "
-                    "for the token)")
-        ->type_name(k_machine_type)
-        ->group(swarm_group)
-        ->excludes(swarm_manager);
+    auto* swarm_join =
+        cmd->add_option("--swarm-join", args->swarm.join,
+                        "Join the swarm machine NAME belongs to (any member; its manager is asked "
+                        "for the token)")
+            ->type_name(k_machine_type)
+            ->group(swarm_group)
+            ->excludes(swarm_manager);
     cmd->add_option("--swarm-role", args->swarm.role, "Role with --swarm-join: worker or manager")
         ->check(CLI::IsMember({"worker", "manager"}))
         ->needs(swarm_join)

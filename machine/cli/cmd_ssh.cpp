@@ -113,9 +113,11 @@ changed host key is refused). The remote command's exit status becomes machine's
   machine scp myvm1:/tmp/app.tar myvm2:/tmp/app.tar     # machine to machine, through the host
 A path is on a machine when it starts with NAME: (a local path with a colon: write ./a:b).)X");
     scp_cmd->add_option("source", scp->from, "NAME:path or local path")
-        ->type_name(k_machine_path_type)->required();
+        ->type_name(k_machine_path_type)
+        ->required();
     scp_cmd->add_option("destination", scp->to, "NAME:path or local path")
-        ->type_name(k_machine_path_type)->required();
+        ->type_name(k_machine_path_type)
+        ->required();
     scp_cmd->add_flag("-r,--recursive", scp->recursive, "Copy folders recursively");
     scp_cmd->add_flag("-q,--quiet", scp->quiet, "No progress meter");
     scp_cmd->callback([&ctx, scp] {

@@ -50,7 +50,9 @@ does, but through the engine's TLS API. On a machine that already manages a swar
 nothing. Next: machine swarm join OTHER --manager NAME
 
 Example: machine swarm init myvm1)X");
-    cmd->add_option("name", *name, "Machine that becomes the manager")->type_name(k_machine_type)->required();
+    cmd->add_option("name", *name, "Machine that becomes the manager")
+        ->type_name(k_machine_type)
+        ->required();
     cmd->callback([&ctx, name] { swarm_init(ctx.store().load(*name), std::cout); });
 }
 
@@ -70,8 +72,12 @@ another swarm is refused: run `machine swarm leave NAME` first.
 Examples:
   machine swarm join myvm2 --manager myvm1
   machine swarm join myvm3 --manager myvm1 --role manager)X");
-    cmd->add_option("name", args->name, "Machine that joins")->type_name(k_machine_type)->required();
-    cmd->add_option("--manager", args->manager, "A machine of the swarm to join")->type_name(k_machine_type)->required();
+    cmd->add_option("name", args->name, "Machine that joins")
+        ->type_name(k_machine_type)
+        ->required();
+    cmd->add_option("--manager", args->manager, "A machine of the swarm to join")
+        ->type_name(k_machine_type)
+        ->required();
     cmd->add_option("--role", args->role, "worker or manager")
         ->check(CLI::IsMember({"worker", "manager"}))
         ->capture_default_str();
@@ -98,7 +104,9 @@ Leaving when in no swarm changes nothing.
 Examples:
   machine swarm leave myvm2
   machine swarm leave --force myvm1)X");
-    cmd->add_option("name", args->name, "Machine that leaves")->type_name(k_machine_type)->required();
+    cmd->add_option("name", args->name, "Machine that leaves")
+        ->type_name(k_machine_type)
+        ->required();
     cmd->add_flag("-f,--force", args->force, "Leave even as a manager");
     cmd->callback([&ctx, args] {
         Host host = ctx.store().load(args->name);
@@ -174,7 +182,8 @@ Example:
   eval $(machine env myvm1)
   docker tag getstarted:latest 192.168.42.10:5000/getstarted:1
   docker push 192.168.42.10:5000/getstarted:1)X");
-    auto* machine_opt = cmd->add_option("machine", *name, "Any machine of the swarm")->type_name(k_machine_type);
+    auto* machine_opt =
+        cmd->add_option("machine", *name, "Any machine of the swarm")->type_name(k_machine_type);
     cmd->add_flag("--build-only", *build_only,
                   "Only build the registry image into the cache (needs Debian's mirror: run it "
                   "before the lab goes offline)")
