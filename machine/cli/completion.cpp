@@ -387,7 +387,8 @@ function __machine_at
 end
 
 function __machine_names
-    command (commandline -opc)[1] __machines 2>/dev/null
+    set -l program (commandline -opc)[1]
+    command $program __machines 2>/dev/null
 end
 
 complete -c machine -f

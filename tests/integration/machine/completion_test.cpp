@@ -56,23 +56,21 @@ protected:
     std::set<std::string> zsh(const std::string& line) {
         std::string script = R"Z(
 zmodload zsh/zpty || exit 9
-zpty -b z zsh -f -i
-zpty -w z "PS1=''; PROMPT=''; RPROMPT=''; unsetopt zle_bracketed_paste 2>/dev/null; setopt no_beep"
+zpty z zsh -f -i
+zpty -w z "PS1='%% '; unsetopt zle_bracketed_paste 2>/dev/null; setopt no_beep"
 zpty -w z "autoload -U compinit && compinit -u -D"
 zpty -w z "source $SCRIPT"
-zpty -w z "zstyle ':completion:*' list-rows-first true; zstyle ':completion:*' format ''; LISTMAX=1000"
-zpty -w z "bindkey '^I' list-choices"
-zpty -w z "print -r -- READY"
-out=""
-while zpty -r -t z chunk; do out+=$chunk; [[ $out == *READY*READY* ]] && break; done
+zpty -w z "bindkey '^I' list-choices; LISTMAX=1000"
+zpty -w z "print -r -- RE\"\"ADY"
+zpty -r z out '*READY*' || exit 7
 zpty -w -n z "$LINE"$'\t'
-sleep 1
-res=""
-while zpty -r -t z chunk; do res+=$chunk; done
+zpty -w z $'\025'"print -r -- DO\"\"NE"
+zpty -r z res '*DONE*' || exit 6
 print -r -- "$res"
 zpty -d z
 )Z";
         auto r = run_shell("zsh", {"-f", "-c", script}, line);
+        EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
         std::set<std::string> out;
         std::string text = r.out;
         // Strip terminal escape sequences, then split on whitespace.
