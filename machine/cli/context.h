@@ -20,6 +20,7 @@ struct GlobalOptions {
     bool debug = false;
     bool native_ssh = false;
     std::string tls_ca_cert, tls_ca_key, tls_client_cert, tls_client_key;
+    double lock_timeout_s = 600; // --timeout: how long to wait for a machine another command holds
 };
 
 class Context {
@@ -43,14 +44,14 @@ private:
 void add_create_command(CLI::App& app, Context& ctx);
 void add_rm_command(CLI::App& app, Context& ctx);
 void add_ls_command(CLI::App& app, Context& ctx);
-void add_info_commands(CLI::App& app, Context& ctx);      // inspect config url ip status active
+void add_info_commands(CLI::App& app, Context& ctx); // inspect config url ip status active
 void add_env_command(CLI::App& app, Context& ctx);
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // start stop restart kill
 void add_ssh_commands(CLI::App& app, Context& ctx);       // ssh scp
 void add_cert_commands(CLI::App& app, Context& ctx);      // regenerate-certs provision
 void add_version_command(CLI::App& app, Context& ctx);
-void add_swarm_commands(CLI::App& app, Context& ctx);   // swarm init join leave ls
-void add_lab_commands(CLI::App& app, Context& ctx);     // lab up status down
-void add_image_commands(CLI::App& app, Context& ctx);      // image build ls rm
+void add_swarm_commands(CLI::App& app, Context& ctx); // swarm init join leave ls
+void add_lab_commands(CLI::App& app, Context& ctx);   // lab up status down
+void add_image_commands(CLI::App& app, Context& ctx); // image build ls rm
 
 } // namespace machine::cli
