@@ -37,7 +37,7 @@ bool ensure_store_certs(const TlsPaths& paths) {
     // Parallel `machine create`s on a fresh store must make one CA and one client pair, and
     // none may see (or copy) a pair half-written by another: decide and write under one lock.
     // The key is written before the certificate, so once all four files exist they match.
-    support::make_dirs(paths.ca_cert.parent_path(), 0700);
+    // (The CA's own folder is made by ensure_ca, and only when it creates a CA there.)
     support::make_dirs(paths.client_cert.parent_path(), 0700);
     support::FileLock lock(paths.client_cert.parent_path() / ".certs.lock");
     bool created = engine::ensure_ca({paths.ca_cert, paths.ca_key}, k_org);

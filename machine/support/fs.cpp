@@ -14,6 +14,7 @@
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <thread>
 #include <unistd.h>
 
@@ -142,31 +143,33 @@ void make_dirs(const fs::path& path, mode_t mode) {
 
 namespace {
 
+// "pid N: <command line>" of the process holding the flock on `fd`'s file, from /proc/locks
+// (nothing is written into lock files, so taking a lock never changes the store), or "".
 std::string describe_holder(int fd) {
-    char buf[512];
-    ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
-    if (n <= 0)
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
         return "";
-    std::string s(buf, static_cast<size_t>(n));
-    std::string out;
-    for (unsigned char c : s) {
-        if (c == '\n')
-            break;
-        out += (c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+    const std::string id = fmt::format("{:02x}:{:02x}:{}", major(st.st_dev), minor(st.st_dev),
+                                       static_cast<unsigned long>(st.st_ino));
+    std::istringstream locks(try_read_file("/proc/locks").value_or(""));
+    for (std::string line; std::getline(locks, line);) {
+        std::istringstream fields(line);
+        std::string index, kind, mode, access, pid, where;
+        fields >> index >> kind;
+        if (kind == "->" || kind != "FLOCK") // "->": a waiter, not the holder
+            continue;
+        fields >> mode >> access >> pid >> where;
+        if (where != id || pid.empty() || pid == "0")
+            continue;
+        auto cmd = try_read_file(fs::path("/proc") / pid / "cmdline").value_or("");
+        std::string out;
+        for (unsigned char c : cmd.substr(0, 200))
+            out += (c == 0 || c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+        while (!out.empty() && out.back() == ' ')
+            out.pop_back();
+        return out.empty() ? "pid " + pid : fmt::format("pid {}: {}", pid, out);
     }
-    return out;
-}
-
-std::string own_command_line() {
-    auto text = try_read_file("/proc/self/cmdline").value_or("");
-    for (auto& c : text)
-        if (c == '\0')
-            c = ' ';
-    while (!text.empty() && text.back() == ' ')
-        text.pop_back();
-    if (text.size() > 200)
-        text = text.substr(0, 200) + "...";
-    return text;
+    return "";
 }
 
 } // namespace
@@ -203,11 +206,6 @@ FileLock::FileLock(const fs::path& path, const LockWait& wait) {
                                      holder.empty() ? "" : fmt::format(" (held by {})", holder)));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::string me = fmt::format("pid {}: {}\n", ::getpid(), own_command_line());
-    if (::ftruncate(m_fd, 0) == 0 &&
-        ::pwrite(m_fd, me.data(), me.size(), 0) != static_cast<ssize_t>(me.size())) {
-        // best effort: the holder's description only improves a waiter's message
     }
 }
 

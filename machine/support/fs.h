@@ -36,9 +36,9 @@ struct LockWait {
 };
 
 // An exclusive flock(2) on `path` (created if absent), released on destruction. Serializes
-// processes that change the same machine. The holder writes "pid <pid>: <command line>" into the
-// file, so a waiter can say whom it waits for: after `notice_after` it prints one line on stderr;
-// after `timeout` it throws TimeoutError (exit 5).
+// processes that change the same machine. A waiter says whom it waits for (the holder's pid and
+// command line, from /proc/locks): after `notice_after` it prints one line on stderr; after
+// `timeout` it throws TimeoutError (exit 5). The lock file's content is never written.
 class FileLock {
 public:
     explicit FileLock(const fs::path& path, const LockWait& wait = {});
