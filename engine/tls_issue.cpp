@@ -295,6 +295,15 @@ bool ensure_ca(const CaFiles& ca, const std::string& org) {
     check_org(org);
     if (!fs::exists(dir))
         support::make_dirs(dir, 0700);
+    // Half a CA that no interrupted create of ours explains is refused before any lock file is
+    // made beside it (it may be someone else's folder).
+    bool temp_there = false;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec))
+        temp_there = temp_there || ca_temp_pid(it->path().filename().string()) > 0;
+    if (!temp_there)
+        complete();
     // Two `machine create` at once must not make two CAs: decide again under a lock.
     support::FileLock lock(dir / ".ca.lock");
     finish_interrupted_ca(ca, dir);

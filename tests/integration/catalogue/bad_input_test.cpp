@@ -91,9 +91,6 @@ void machine_certs_swapped(const Env& e) {
     write(m1(e) / "cert.pem", support::read_file(m1(e) / "ca.pem"));
     write(m1(e) / "ca.pem", cert);
 }
-void machine_key_garbage(const Env& e) {
-    write(m1(e) / "key.pem", "not a key\n");
-}
 void store_ca_key_missing(const Env& e) {
     fs::remove(e.store / "certs" / "ca-key.pem");
 }
@@ -247,7 +244,6 @@ std::vector<BadInput> cases() {
         {"rm_truncated_config_without_force", {"rm", "-y", "m1"}, 1, "rm -f", truncate_config},
         {"env_machine_ca_missing", {"env", "m1"}, 1, "", machine_ca_missing},
         {"env_machine_certs_swapped", {"env", "m1"}, 1, "", machine_certs_swapped},
-        {"env_machine_key_garbage", {"env", "m1"}, 1, "", machine_key_garbage},
         {"create_store_ca_key_missing", create({"x1"}), 1, "CA is incomplete",
          store_ca_key_missing},
         {"create_store_ca_cert_missing", create({"x1"}), 1, "CA is incomplete",

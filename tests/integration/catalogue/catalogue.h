@@ -5,6 +5,7 @@
 // the command exits with its documented code (not by a signal), prints exactly one line on stderr
 // ("machine: error: ..."), ends within its bound, and both listings are unchanged.
 #include "../machine/cli_fixture.h"
+#include "machine/support/fs.h"
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>

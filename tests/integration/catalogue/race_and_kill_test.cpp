@@ -119,7 +119,7 @@ TEST_F(Catalogue, LockReleasedInTimeLetsTheWaiterProceed) {
         std::this_thread::sleep_for(std::chrono::milliseconds(500));
         held.reset();
     });
-    auto r = run({"--timeout", "10", "stop", "m1"}, std::chrono::seconds(20));
+    auto r = run({"--timeout", "10", "rm", "-y", "m1"}, std::chrono::seconds(20));
     release.join();
     EXPECT_EQ(r.exit_code, 0) << r.err;
 }
