@@ -272,7 +272,7 @@ std::vector<BadInput> cases() {
         {"inspect_format_unknown_function", {"inspect", "-f", "{{nosuch .Name}}", "m1"}, 2, ""},
         {"inspect_format_deep_parens",
          {"inspect", "-f",
-          "{{" + std::string(100000, '(') + ".Name" + std::string(100000, ')') + "}}", "m1"},
+          "{{" + std::string(30000, '(') + ".Name" + std::string(30000, ')') + "}}", "m1"},
          2,
          ""},
         {"inspect_format_huge_printf_width",
