@@ -13,21 +13,26 @@
 #include <openssl/rand.h>
 
 #include <arpa/inet.h>
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace machine::engine {
 namespace {
 
 using namespace ossl;
 
-constexpr long k_ca_days = 3650;     // ~10 years
-constexpr long k_leaf_days = 1095;   // ~3 years
-constexpr long k_backdate_s = 3600;  // tolerate a guest clock running up to an hour behind
-constexpr size_t k_max_name = 64;    // ub-organization-name / ub-common-name in RFC 5280
+constexpr long k_ca_days = 3650;    // ~10 years
+constexpr long k_leaf_days = 1095;  // ~3 years
+constexpr long k_backdate_s = 3600; // tolerate a guest clock running up to an hour behind
+constexpr size_t k_max_name = 64;   // ub-organization-name / ub-common-name in RFC 5280
 
 void check_org(const std::string& org) {
     if (org.empty() || org.size() > k_max_name)
-        throw UsageError(fmt::format(
-            "certificate organization '{}' must be 1 to {} characters", org, k_max_name));
+        throw UsageError(fmt::format("certificate organization '{}' must be 1 to {} characters",
+                                     org, k_max_name));
     for (unsigned char c : org)
         if (c < 0x20 || c == 0x7f)
             throw UsageError("certificate organization must not contain control characters");
@@ -54,8 +59,8 @@ X509NamePtr make_name(const std::string& org, const std::string& cn) {
     X509NamePtr name(check(X509_NAME_new(), "cannot allocate a certificate name"));
     auto add = [&](const char* field, const std::string& value) {
         check(X509_NAME_add_entry_by_txt(name.get(), field, MBSTRING_UTF8,
-                                         reinterpret_cast<const unsigned char*>(value.c_str()),
-                                         -1, -1, 0),
+                                         reinterpret_cast<const unsigned char*>(value.c_str()), -1,
+                                         -1, 0),
               fmt::format("cannot set {}={} in a certificate name", field, value));
     };
     add("O", org);
@@ -180,6 +185,94 @@ void issue_leaf(const CaFiles& ca, const fs::path& cert_path, const fs::path& ke
 
 } // namespace
 
+namespace {
+
+constexpr const char* k_ca_temp_prefix = ".ca.tmp.";
+
+// The pid in ".ca.tmp.<pid>.XXXXXX", or 0 when `name` is not one of our CA temp folders.
+pid_t ca_temp_pid(const std::string& name) {
+    if (name.rfind(k_ca_temp_prefix, 0) != 0)
+        return 0;
+    std::string rest = name.substr(std::strlen(k_ca_temp_prefix));
+    auto dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || dot > 9 || rest.size() != dot + 7)
+        return 0;
+    for (size_t i = 0; i < dot; ++i)
+        if (rest[i] < '0' || rest[i] > '9')
+            return 0;
+    return static_cast<pid_t>(std::stol(rest.substr(0, dot)));
+}
+
+bool key_matches(const fs::path& cert, const fs::path& key) {
+    try {
+        auto c = load_cert(cert, "CA certificate");
+        auto k = load_private_key(key, "CA key");
+        bool ok = X509_check_private_key(c.get(), k.get()) == 1;
+        ERR_clear_error();
+        return ok;
+    } catch (const std::exception&) {
+        ERR_clear_error();
+        return false;
+    }
+}
+
+void fsync_dir(const fs::path& dir) {
+    int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd >= 0) {
+        ::fsync(fd);
+        ::close(fd);
+    }
+}
+
+// Run under the CA lock. A create killed between moving the key and the certificate into place
+// left the key alone, with the certificate still in its temp folder: finish the move. Temp folders
+// of processes that no longer run are then removed; nothing else in the folder is touched.
+void finish_interrupted_ca(const CaFiles& ca, const fs::path& dir) {
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        std::error_code ec2;
+        pid_t pid = ca_temp_pid(it->path().filename().string());
+        if (pid <= 0 || it->is_symlink(ec2) || !it->is_directory(ec2))
+            continue;
+        fs::path cert = it->path() / "ca.pem";
+        if (fs::exists(ca.key, ec2) && !fs::exists(ca.cert, ec2) &&
+            fs::is_regular_file(cert, ec2) && key_matches(cert, ca.key)) {
+            if (::rename(cert.c_str(), ca.cert.c_str()) == 0)
+                fsync_dir(ca.cert.parent_path());
+            else
+                support::atomic_write(ca.cert, support::read_file(cert), 0644);
+            support::info("completed the CA an interrupted create left without its certificate: {}",
+                          ca.cert.string());
+        }
+        if (pid != ::getpid() && ::kill(pid, 0) != 0 && errno == ESRCH)
+            fs::remove_all(it->path(), ec2);
+    }
+}
+
+// Writes the pair into a fresh private folder beside the key, then renames the key and then the
+// certificate into place: a kill at any moment leaves either no CA, or a key whose certificate
+// finish_interrupted_ca can still find.
+void write_ca(X509* cert, EVP_PKEY* key, const CaFiles& ca, const fs::path& dir) {
+    std::string templ = (dir / fmt::format("{}{}.XXXXXX", k_ca_temp_prefix, ::getpid())).string();
+    if (!::mkdtemp(templ.data()))
+        throw Error(
+            fmt::format("cannot make a temp folder in {}: {}", dir.string(), std::strerror(errno)));
+    fs::path tmp = templ;
+    write_pair(cert, key, tmp / "ca.pem", tmp / "ca-key.pem");
+    if (::rename((tmp / "ca-key.pem").c_str(), ca.key.c_str()) != 0)
+        throw Error(
+            fmt::format("cannot move the CA key to {}: {}", ca.key.string(), std::strerror(errno)));
+    fsync_dir(dir);
+    if (::rename((tmp / "ca.pem").c_str(), ca.cert.c_str()) != 0) // another file system
+        support::atomic_write(ca.cert, support::read_file(tmp / "ca.pem"), 0644);
+    fsync_dir(ca.cert.parent_path().empty() ? fs::path(".") : ca.cert.parent_path());
+    std::error_code ec;
+    fs::remove_all(tmp, ec);
+}
+
+} // namespace
+
 bool ensure_ca(const CaFiles& ca, const std::string& org) {
     auto complete = [&] {
         bool have_cert = fs::exists(ca.cert);
@@ -194,14 +287,26 @@ bool ensure_ca(const CaFiles& ca, const std::string& org) {
         }
         return have_cert;
     };
-    if (complete())
-        return false;
-    check_org(org);
     fs::path dir = ca.key.parent_path().empty() ? fs::path(".") : ca.key.parent_path();
+    if (fs::exists(ca.cert) && fs::exists(ca.key)) {
+        finish_interrupted_ca(ca, dir); // only removes temp folders of processes that are gone
+        return false;
+    }
+    check_org(org);
     if (!fs::exists(dir))
         support::make_dirs(dir, 0700);
+    // Half a CA that no interrupted create of ours explains is refused before any lock file is
+    // made beside it (it may be someone else's folder).
+    bool temp_there = false;
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec))
+        temp_there = temp_there || ca_temp_pid(it->path().filename().string()) > 0;
+    if (!temp_there)
+        complete();
     // Two `machine create` at once must not make two CAs: decide again under a lock.
     support::FileLock lock(dir / ".ca.lock");
+    finish_interrupted_ca(ca, dir);
     if (complete())
         return false;
 
@@ -213,7 +318,7 @@ bool ensure_ca(const CaFiles& ca, const std::string& org) {
     add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign,digitalSignature");
     add_ext(x, x, NID_subject_key_identifier, "hash");
     sign(x, key.get());
-    write_pair(x, key.get(), ca.cert, ca.key);
+    write_ca(x, key.get(), ca, dir);
     support::debug("created CA {} (O={})", ca.cert.string(), org);
     return true;
 }

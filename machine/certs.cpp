@@ -27,12 +27,17 @@ bool ensure_store_certs(const TlsPaths& paths) {
         return fs::exists(paths.ca_cert, ec) && fs::exists(paths.ca_key, ec) &&
                fs::exists(paths.client_cert, ec) && fs::exists(paths.client_key, ec);
     };
-    if (complete())
+    // Temp files a killed create left beside them (ours by name, their writer gone).
+    for (const auto& p : {paths.ca_cert, paths.ca_key, paths.client_cert, paths.client_key})
+        support::remove_stale_temps(p);
+    if (complete()) {
+        engine::ensure_ca({paths.ca_cert, paths.ca_key}, k_org); // clears its own stale temps
         return false;
+    }
     // Parallel `machine create`s on a fresh store must make one CA and one client pair, and
     // none may see (or copy) a pair half-written by another: decide and write under one lock.
     // The key is written before the certificate, so once all four files exist they match.
-    support::make_dirs(paths.ca_cert.parent_path(), 0700);
+    // (The CA's own folder is made by ensure_ca, and only when it creates a CA there.)
     support::make_dirs(paths.client_cert.parent_path(), 0700);
     support::FileLock lock(paths.client_cert.parent_path() / ".certs.lock");
     bool created = engine::ensure_ca({paths.ca_cert, paths.ca_key}, k_org);
@@ -62,8 +67,7 @@ AuthOptions make_auth_options(const Store& store, const TlsPaths& paths, const s
 
 void install_client_certs(const AuthOptions& auth) {
     support::atomic_write(auth.store_path / "ca.pem", support::read_file(auth.ca_cert), 0644);
-    support::atomic_write(auth.store_path / "cert.pem", support::read_file(auth.client_cert),
-                          0644);
+    support::atomic_write(auth.store_path / "cert.pem", support::read_file(auth.client_cert), 0644);
     support::atomic_write(auth.store_path / "key.pem", support::read_file(auth.client_key), 0600);
 }
 

@@ -2,6 +2,7 @@
 
 #include "engine/dockerd_config.h"
 #include "machine/docker_contexts.h"
+#include "engine/san.h"
 #include "machine/names.h"
 #include "machine/progress.h"
 #include "machine/provisioning.h"
@@ -15,6 +16,16 @@
 #include <ctime>
 
 namespace machine {
+
+namespace {
+// A user's value as it may appear in a one-line message: control characters escaped, bounded.
+std::string printable(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s.substr(0, 100))
+        out += (c < 0x20 || c == 0x7f) ? fmt::format("\\x{:02x}", c) : std::string(1, char(c));
+    return s.size() > 100 ? out + "..." : out;
+}
+} // namespace
 
 std::string now_rfc3339() {
     std::time_t t = std::time(nullptr);
@@ -57,8 +68,19 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
                     CreateServices& services) {
     const Store& store = services.store;
     // Everything that can be checked without changing anything, first.
-    validate_name(request.name);
-    if (store.exists(request.name))
+    const MachineName name(request.name);
+    // The server certificate will carry the name and every --tls-san: check them now, not
+    // after a VM was made.
+    for (const auto& san : request.tls_sans) {
+        if (engine::canonical_ip(san).empty() && !engine::is_dns_name(san))
+            throw UsageError(fmt::format("--tls-san \"{}\" is neither an IP address nor a DNS name",
+                                         printable(san)));
+    }
+    if (engine::canonical_ip(request.name).empty() && !engine::is_dns_name(request.name))
+        throw UsageError(fmt::format("machine name \"{}\" cannot be a certificate name (a DNS "
+                                     "name's last label may not be all digits)",
+                                     request.name));
+    if (store.exists(name))
         throw UsageError(fmt::format("machine \"{}\" already exists", request.name));
     engine::validate(request.engine);
     driver.configure(request.driver_flags);
@@ -73,8 +95,7 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
         support::info("Created a CA and client certificate in {}",
                       services.tls.ca_cert.parent_path().string());
 
-    store.reserve(request.name);
-    auto lock = store.lock(request.name);
+    auto lock = store.reserve(name);
     Host host;
     host.name = request.name;
     host.driver_name = driver.driver_name();
@@ -114,8 +135,8 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     if (request.docker_context)
         write_machine_context(store, host, services.out);
     apply_swarm_options(host, store, services.out); // --swarm-manager / --swarm-join
-    fmt::print(services.out,
-               "To point your Docker client at it, run: eval $(machine env {})\n", host.name);
+    fmt::print(services.out, "To point your Docker client at it, run: eval $(machine env {})\n",
+               host.name);
     return host;
 }
 

@@ -8,6 +8,22 @@
 
 namespace machine {
 
+namespace {
+// The name as it may be shown in one line: control characters escaped, at most 80 characters.
+std::string printable(const std::string& name) {
+    std::string out;
+    for (unsigned char c : name.substr(0, 80)) {
+        if (c < 0x20 || c == 0x7f)
+            out += fmt::format("\\x{:02x}", c);
+        else
+            out += static_cast<char>(c);
+    }
+    if (name.size() > 80)
+        out += "...";
+    return out;
+}
+} // namespace
+
 std::optional<std::string> name_problem(const std::string& name) {
     if (name.empty())
         return "a machine name cannot be empty";
@@ -17,7 +33,8 @@ std::optional<std::string> name_problem(const std::string& name) {
         return "a machine name must start with a letter or digit";
     for (char c : name) {
         if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.')
-            return fmt::format("'{}' is not allowed: use letters, digits, '-' and '.'", c);
+            return fmt::format("'{}' is not allowed: use letters, digits, '-' and '.'",
+                               printable(std::string(1, c)));
     }
     // Each dot-separated label must be a valid hostname label.
     size_t start = 0;
@@ -37,7 +54,11 @@ std::optional<std::string> name_problem(const std::string& name) {
 
 void validate_name(const std::string& name) {
     if (auto problem = name_problem(name))
-        throw UsageError(fmt::format("invalid machine name \"{}\": {}", name, *problem));
+        throw UsageError(fmt::format("invalid machine name \"{}\": {}", printable(name), *problem));
+}
+
+MachineName::MachineName(std::string name) : m_name(std::move(name)) {
+    validate_name(m_name);
 }
 
 } // namespace machine

@@ -500,15 +500,17 @@ void LibsshSession::download_tree(const std::string& remote_dir, const fs::path&
     SftpDirPtr dir(sftp_opendir(sf, remote_dir.c_str()));
     if (!dir)
         fail_sftp("cannot list", remote_dir);
-    std::error_code ec;
-    fs::create_directories(local_dir, ec);
-    if (!fs::is_directory(local_dir))
-        throw Error(fmt::format("{}: cannot create the folder", local_dir.string()));
     std::vector<std::pair<std::string, uint8_t>> entries;
     while (SftpAttrPtr attr{sftp_readdir(sf, dir.get())}) {
         std::string name = attr->name ? attr->name : "";
         if (name.empty() || name == "." || name == "..")
             continue;
+        // A listing names entries of this folder: a name with '/' (a hostile or broken server's
+        // "../x" or "a/b") would write outside local_dir.
+        if (name.find('/') != std::string::npos)
+            throw Error(fmt::format("{}: the server listed an entry named \"{}\" (with '/'); "
+                                    "nothing outside {} is written",
+                                    remote_dir, name, local_dir.string()));
         uint8_t type = attr->type;
         if (type == SSH_FILEXFER_TYPE_SYMLINK) { // follow links to files, as scp does
             SftpAttrPtr target(sftp_stat(sf, (remote_dir + "/" + name).c_str()));
@@ -520,6 +522,10 @@ void LibsshSession::download_tree(const std::string& remote_dir, const fs::path&
     if (!sftp_dir_eof(dir.get()))
         fail_sftp("cannot list", remote_dir);
     std::sort(entries.begin(), entries.end());
+    std::error_code ec; // made once the listing is known to be safe
+    fs::create_directories(local_dir, ec);
+    if (!fs::is_directory(local_dir))
+        throw Error(fmt::format("{}: cannot create the folder", local_dir.string()));
     for (const auto& [name, type] : entries) {
         std::string remote = remote_dir + "/" + name;
         if (type == SSH_FILEXFER_TYPE_DIRECTORY)

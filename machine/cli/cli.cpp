@@ -42,6 +42,11 @@ void add_global_options(CLI::App& app, GlobalOptions& o) {
         ->envname("MACHINE_TLS_CLIENT_CERT");
     app.add_option("--tls-client-key", o.tls_client_key, "Private key of --tls-client-cert")
         ->envname("MACHINE_TLS_CLIENT_KEY");
+    app.add_option("--timeout", o.lock_timeout_s,
+                   "Seconds to wait for a machine another machine command is changing, then "
+                   "exit 5 (default 600)")
+        ->envname("MACHINE_LOCK_TIMEOUT")
+        ->check(CLI::Range(0.0, 86400.0));
 }
 
 } // namespace

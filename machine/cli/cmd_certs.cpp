@@ -34,6 +34,7 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
     cmd->add_flag("--client-certs", regen->client_certs,
                   "Also issue a new client certificate (the CA is kept)");
     cmd->callback([&ctx, regen] {
+        std::vector<MachineName> names(regen->names.begin(), regen->names.end()); // checked first
         if (!regen->force) {
             if (!::isatty(STDIN_FILENO))
                 throw UsageError("regenerate-certs needs confirmation: pass -f");
@@ -57,7 +58,8 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
             }
             std::cout << "Issued a new client certificate and installed it in every machine.\n";
         }
-        for (const auto& name : regen->names) {
+        for (const auto& machine_name : names) {
+            const std::string& name = machine_name.str();
             auto lock = store.lock(name);
             Host host = store.load(name);
             auto driver = ctx.driver_for(host);
@@ -80,14 +82,16 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
     pcmd->add_option("names", prov->names, "Machines")->type_name(k_machine_type)->required();
     pcmd->callback([&ctx, prov] {
         Store store = ctx.store();
-        for (const auto& name : prov->names) {
+        std::vector<MachineName> names(prov->names.begin(), prov->names.end());
+        for (const auto& machine_name : names) {
+            const std::string& name = machine_name.str();
             auto lock = store.lock(name);
             Host host = store.load(name);
             auto driver = ctx.driver_for(host);
             if (!driver->has_vm())
-                throw UsageError(fmt::format(
-                    "machine \"{}\" uses the {} driver: there is nothing to provision", name,
-                    host.driver_name));
+                throw UsageError(
+                    fmt::format("machine \"{}\" uses the {} driver: there is nothing to provision",
+                                name, host.driver_name));
             std::cout << fmt::format("Provisioning \"{}\"\n", name);
             reprovision(host, *driver, store, std::cout);
         }

@@ -154,7 +154,7 @@ machine's IP is not in its server certificate, env says to run `machine regenera
                         ? store.load(args->name)
                         : find_manager(store, args->swarm, std::chrono::seconds(5));
         if (!host.error.empty())
-            throw Error(fmt::format("machine \"{}\" is not ready: {}\n(`machine provision {}` "
+            throw Error(fmt::format("machine \"{}\" is not ready: {} (`machine provision {}` "
                                     "retries, `machine rm {}` removes it)",
                                     host.name, host.error, host.name, host.name));
         std::string url = host.url();

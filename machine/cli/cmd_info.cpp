@@ -27,7 +27,8 @@ void for_each_machine(Context& ctx, const std::vector<std::string>& names, Fn&& 
         std::cout << fn(store.load("default")) << "\n";
         return;
     }
-    for (const auto& name : names)
+    std::vector<MachineName> checked(names.begin(), names.end()); // every name before any output
+    for (const auto& name : checked)
         std::cout << fn(store.load(name)) << "\n";
 }
 
@@ -104,8 +105,7 @@ void add_info_commands(CLI::App& app, Context& ctx) {
     });
 
     auto status = std::make_shared<Args>();
-    simple_command(app, "status", "Print a machine's state (Running, Stopped, ...)",
-                   status->names)
+    simple_command(app, "status", "Print a machine's state (Running, Stopped, ...)", status->names)
         ->callback([&ctx, status] {
             for_each_machine(ctx, status->names,
                              [&](const Host& h) { return to_string(ctx.driver_for(h)->state()); });

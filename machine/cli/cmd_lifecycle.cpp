@@ -22,7 +22,8 @@ void add_one(CLI::App& app, Context& ctx, const char* name, const char* help, co
     cmd->add_option("names", *names, "Machine names")->type_name(k_machine_type)->required();
     cmd->callback([&ctx, names, action] {
         Store store = ctx.store();
-        for (const auto& machine_name : *names) {
+        std::vector<MachineName> checked(names->begin(), names->end()); // all before the first
+        for (const auto& machine_name : checked) {
             auto lock = store.lock(machine_name);
             Host host = store.load(machine_name);
             auto driver = ctx.driver_for(host);

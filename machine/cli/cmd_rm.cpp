@@ -40,18 +40,21 @@ bool confirm(const std::vector<std::string>& names) {
     return answer == "y" || answer == "yes";
 }
 
-// Removes one machine, or throws saying why it could not.
-void remove_one(Context& ctx, const Store& store, const std::string& name, bool force) {
-    if (!store.exists(name))
-        throw NotFound(fmt::format("machine \"{}\" does not exist", name));
+// Removes one machine, or throws saying why it could not. Refusals (not a folder machine made,
+// a symbolic link) come before the lock, so a refused rm leaves the store as it was.
+void remove_one(Context& ctx, const Store& store, const MachineName& name, bool force) {
+    store.check_ours(name); // NotFound, or UsageError for what machine did not make
     auto lock = store.lock(name);
     if (!store.exists(name)) { // removed by another process while we waited for the lock
-        std::cout << fmt::format("\"{}\" was already removed\n", name);
+        std::cout << fmt::format("\"{}\" was already removed\n", name.str());
         return;
     }
+    store.check_ours(name);
     // A folder without config.json is a create interrupted before its first save, which comes
     // before the driver makes anything: there is nothing but the folder to remove.
-    if (fs::exists(store.machine_dir(name) / "config.json")) {
+    std::error_code ec;
+    if (fs::symlink_status(store.machine_dir(name) / "config.json", ec).type() !=
+        fs::file_type::not_found) {
         try {
             Host host = store.load(name);
             for (const auto& line : ctx.driver_for(host)->remove())
@@ -60,19 +63,19 @@ void remove_one(Context& ctx, const Store& store, const std::string& name, bool 
             if (!force)
                 throw Error(fmt::format("cannot remove \"{}\": {} (`machine rm -f {}` forgets "
                                         "it anyway, leaving what the hypervisor still holds)",
-                                        name, e.what(), name));
-            support::warn("{}: {} (removing the local record anyway: -f)", name, e.what());
+                                        name.str(), e.what(), name.str()));
+            support::warn("{}: {} (removing the local record anyway: -f)", name.str(), e.what());
         }
     }
     // Contexts machine wrote for it (its own, a lab's pointing at it); others are left alone.
     try {
-        for (const auto& line : DockerContexts(store, fs::path()).remove_for_machine(name))
+        for (const auto& line : DockerContexts(store, fs::path()).remove_for_machine(name.str()))
             std::cout << "  " << line << "\n";
     } catch (const std::exception& e) {
-        support::warn("{}: docker context not removed: {}", name, e.what());
+        support::warn("{}: docker context not removed: {}", name.str(), e.what());
     }
     store.remove(name);
-    std::cout << fmt::format("Successfully removed {}\n", name);
+    std::cout << fmt::format("Successfully removed {}\n", name.str());
 }
 
 } // namespace
@@ -100,15 +103,16 @@ void add_rm_command(CLI::App& app, Context& ctx) {
     cmd->add_flag("-y", args->yes, "Do not ask for confirmation");
     cmd->callback([&ctx, args] {
         Store store = ctx.store();
-        // -f implies yes, as in docker-machine.
+        // -f implies yes, as in docker-machine. Every name is checked before anything is asked or removed.
+        std::vector<MachineName> names(args->names.begin(), args->names.end());
         if (!args->yes && !args->force && !confirm(args->names)) {
             std::cout << "Nothing removed.\n";
             return;
         }
-        if (args->names.size() == 1)
-            return remove_one(ctx, store, args->names.front(), args->force);
+        if (names.size() == 1)
+            return remove_one(ctx, store, names.front(), args->force);
         std::vector<std::string> failures;
-        for (const auto& name : args->names) {
+        for (const auto& name : names) {
             try {
                 remove_one(ctx, store, name, args->force);
             } catch (const std::exception& e) {
@@ -116,8 +120,8 @@ void add_rm_command(CLI::App& app, Context& ctx) {
             }
         }
         if (!failures.empty())
-            throw Error(fmt::format("{} of {} not removed: {}", failures.size(),
-                                    args->names.size(), fmt::join(failures, "; ")));
+            throw Error(fmt::format("{} of {} not removed: {}", failures.size(), args->names.size(),
+                                    fmt::join(failures, "; ")));
     });
 }
 

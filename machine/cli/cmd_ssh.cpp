@@ -11,6 +11,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <cerrno>
+#include <cstring>
+#include <optional>
 #include <unistd.h>
 
 namespace machine::cli {
@@ -32,14 +35,38 @@ Resolved resolve(Context& ctx, const std::string& name) {
     return {host, ssh_target(host, *driver)};
 }
 
+// A private folder (mkdtemp, 0700) removed on every exit path: files passing from one machine to
+// another through the host are seen by nobody else, and no name is guessed in /tmp.
+class StagingDir {
+public:
+    StagingDir() {
+        std::string templ = (fs::temp_directory_path() / "machine-scp-XXXXXX").string();
+        if (!::mkdtemp(templ.data()))
+            throw Error(fmt::format("cannot make a temp folder: {}", std::strerror(errno)));
+        m_path = templ;
+    }
+    ~StagingDir() {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    StagingDir(const StagingDir&) = delete;
+    StagingDir& operator=(const StagingDir&) = delete;
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
 int native_copy(Context& ctx, const ScpEndpoint& from, const ScpEndpoint& to, bool recursive) {
-    auto temp = fs::temp_directory_path() / fmt::format("machine-scp-{}", ::getpid());
-    // machine -> local (possibly a temp folder when the destination is another machine)
-    fs::path local = to.machine.empty() ? fs::path(to.path) : temp / "data";
+    std::optional<StagingDir> temp;
+    if (!from.machine.empty() && !to.machine.empty())
+        temp.emplace();
+    // machine -> local (a private temp folder when the destination is another machine)
+    fs::path local = to.machine.empty() ? fs::path(to.path) : fs::path();
+    if (temp)
+        local = temp->path() / "data";
     if (!from.machine.empty()) {
         provision::SshClient src(resolve(ctx, from.machine).target);
-        if (!to.machine.empty())
-            fs::create_directories(temp);
         if (recursive)
             src.download_tree(from.path, local);
         else
@@ -54,8 +81,6 @@ int native_copy(Context& ctx, const ScpEndpoint& from, const ScpEndpoint& to, bo
         else
             dst.upload_file(local, to.path);
     }
-    std::error_code ec;
-    fs::remove_all(temp, ec);
     return 0;
 }
 
@@ -124,6 +149,9 @@ A path is on a machine when it starts with NAME: (a local path with a colon: wri
         ScpEndpoint from = parse_scp_endpoint(scp->from), to = parse_scp_endpoint(scp->to);
         if (from.machine.empty() && to.machine.empty())
             throw UsageError("neither side names a machine (NAME:path); use cp for local copies");
+        for (const ScpEndpoint* e : {&from, &to}) // both names checked before anything runs
+            if (!e->machine.empty())
+                MachineName{e->machine};
         if (ctx.opts.native_ssh || (!from.machine.empty() && !to.machine.empty()))
             throw ExitStatus(native_copy(ctx, from, to, scp->recursive));
         const ScpEndpoint& remote = from.machine.empty() ? to : from;
@@ -135,9 +163,11 @@ A path is on a machine when it starts with NAME: (a local path with a colon: wri
         if (scp->quiet)
             args.push_back("-q");
         auto side = [&](const ScpEndpoint& e) {
-            return e.machine.empty() ? e.path
-                                     : fmt::format("{}@{}:{}", r.target.user, r.target.host, e.path);
+            return e.machine.empty()
+                       ? e.path
+                       : fmt::format("{}@{}:{}", r.target.user, r.target.host, e.path);
         };
+        args.push_back("--"); // a local path starting with '-' is a path, not an option
         args.push_back(side(from));
         args.push_back(side(to));
         throw ExitStatus(ctx.runner().run_attached({"scp", args}));

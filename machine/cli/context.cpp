@@ -5,12 +5,13 @@
 namespace machine::cli {
 
 Store Context::store() const {
-    return Store(opts.storage_path.empty() ? default_store_root() : fs::path(opts.storage_path));
+    return Store(opts.storage_path.empty() ? default_store_root() : fs::path(opts.storage_path),
+                 std::chrono::milliseconds(static_cast<long long>(opts.lock_timeout_s * 1000)));
 }
 
 TlsPaths Context::tls_paths() const {
-    return resolve_tls_paths(store(), {opts.tls_ca_cert, opts.tls_ca_key, opts.tls_client_cert,
-                                       opts.tls_client_key});
+    return resolve_tls_paths(
+        store(), {opts.tls_ca_cert, opts.tls_ca_key, opts.tls_client_cert, opts.tls_client_key});
 }
 
 std::unique_ptr<drivers::Driver> Context::new_driver(const std::string& driver_name,

@@ -20,6 +20,7 @@ struct GlobalOptions {
     bool debug = false;
     bool native_ssh = false;
     std::string tls_ca_cert, tls_ca_key, tls_client_cert, tls_client_key;
+    double lock_timeout_s = 600; // --timeout: how long to wait for a machine another command holds
 };
 
 class Context {
@@ -43,7 +44,7 @@ private:
 void add_create_command(CLI::App& app, Context& ctx);
 void add_rm_command(CLI::App& app, Context& ctx);
 void add_ls_command(CLI::App& app, Context& ctx);
-void add_info_commands(CLI::App& app, Context& ctx);      // inspect config url ip status active
+void add_info_commands(CLI::App& app, Context& ctx); // inspect config url ip status active
 void add_env_command(CLI::App& app, Context& ctx);
 void add_lifecycle_commands(CLI::App& app, Context& ctx); // start stop restart kill
 void add_ssh_commands(CLI::App& app, Context& ctx);       // ssh scp

@@ -1,10 +1,12 @@
 #include "machine/support/fs.h"
 
 #include "machine/support/error.h"
+#include "machine/support/log.h"
 
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <csignal>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -12,6 +14,8 @@
 #include <sstream>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <thread>
 #include <unistd.h>
 
 namespace machine::support {
@@ -66,6 +70,42 @@ void atomic_write(const fs::path& path, const std::string& data, mode_t mode) {
         fail("cannot replace", path);
     }
     fsync_dir(path.parent_path().empty() ? fs::path(".") : path.parent_path());
+    remove_stale_temps(path);
+}
+
+bool is_stale_temp_name(const std::string& name, const std::string& base) {
+    const std::string prefix = base + ".tmp.";
+    if (name.size() <= prefix.size() || name.compare(0, prefix.size(), prefix) != 0)
+        return false;
+    std::string rest = name.substr(prefix.size()); // "<pid>.<hex>"
+    auto dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || dot + 1 == rest.size() || dot > 9)
+        return false;
+    for (size_t i = 0; i < rest.size(); ++i) {
+        char c = rest[i];
+        bool ok = i < dot ? (c >= '0' && c <= '9')
+                          : (i == dot || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+        if (!ok)
+            return false;
+    }
+    pid_t pid = static_cast<pid_t>(std::stol(rest.substr(0, dot)));
+    if (pid <= 0 || pid == ::getpid())
+        return false;
+    return ::kill(pid, 0) != 0 && errno == ESRCH;
+}
+
+void remove_stale_temps(const fs::path& path) {
+    const std::string base = path.filename().string();
+    fs::path dir = path.parent_path().empty() ? fs::path(".") : path.parent_path();
+    std::error_code ec;
+    for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+         it.increment(ec)) {
+        std::error_code ec2;
+        if (it->is_symlink(ec2) || !it->is_regular_file(ec2))
+            continue;
+        if (is_stale_temp_name(it->path().filename().string(), base))
+            fs::remove(it->path(), ec2);
+    }
 }
 
 std::optional<std::string> try_read_file(const fs::path& path) {
@@ -86,25 +126,92 @@ std::string read_file(const fs::path& path) {
 
 void make_dirs(const fs::path& path, mode_t mode) {
     std::error_code ec;
-    fs::create_directories(path, ec);
-    if (ec)
-        throw StoreError(fmt::format("cannot create {}: {}", path.string(), ec.message()));
-    ::chmod(path.c_str(), mode);
+    if (fs::is_directory(path, ec))
+        return;
+    fs::path parent = path.parent_path();
+    if (!parent.empty() && parent != path)
+        make_dirs(parent, mode | 0700);
+    if (::mkdir(path.c_str(), mode) != 0) {
+        if (errno == EEXIST && fs::is_directory(path, ec))
+            return; // made by another process meanwhile: theirs to set
+        throw StoreError(
+            fmt::format("cannot create {}: {}", path.string(),
+                        errno == EEXIST ? "a file is in the way" : std::strerror(errno)));
+    }
+    ::chmod(path.c_str(), mode); // ours, just made: the mode asked for, whatever the umask
 }
 
-FileLock::FileLock(const fs::path& path) {
-    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+namespace {
+
+// "pid N: <command line>" of the process holding the flock on `fd`'s file, from /proc/locks
+// (nothing is written into lock files, so taking a lock never changes the store), or "".
+std::string describe_holder(int fd) {
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return "";
+    const std::string id = fmt::format("{:02x}:{:02x}:{}", major(st.st_dev), minor(st.st_dev),
+                                       static_cast<unsigned long>(st.st_ino));
+    std::istringstream locks(try_read_file("/proc/locks").value_or(""));
+    for (std::string line; std::getline(locks, line);) {
+        std::istringstream fields(line);
+        std::string index, kind, mode, access, pid, where;
+        fields >> index >> kind;
+        if (kind == "->" || kind != "FLOCK") // "->": a waiter, not the holder
+            continue;
+        fields >> mode >> access >> pid >> where;
+        if (where != id || pid.empty() || pid == "0")
+            continue;
+        auto cmd = try_read_file(fs::path("/proc") / pid / "cmdline").value_or("");
+        std::string out;
+        for (unsigned char c : cmd.substr(0, 200))
+            out += (c == 0 || c < 0x20 || c == 0x7f) ? ' ' : static_cast<char>(c);
+        while (!out.empty() && out.back() == ' ')
+            out.pop_back();
+        return out.empty() ? "pid " + pid : fmt::format("pid {}: {}", pid, out);
+    }
+    return "";
+}
+
+} // namespace
+
+FileLock::FileLock(const fs::path& path, const LockWait& wait) {
+    m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m_fd < 0)
         fail("cannot open lock", path);
-    while (::flock(m_fd, LOCK_EX) != 0) {
-        if (errno != EINTR) {
+    using clock = std::chrono::steady_clock;
+    const auto start = clock::now();
+    bool noticed = false;
+    const std::string what = wait.what.empty() ? path.string() : wait.what;
+    while (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
+        if (errno == EINTR)
+            continue;
+        if (errno != EWOULDBLOCK) {
             ::close(m_fd);
             fail("cannot lock", path);
         }
+        auto waited = clock::now() - start;
+        if (waited >= wait.timeout) {
+            std::string holder = describe_holder(m_fd);
+            ::close(m_fd);
+            m_fd = -1;
+            auto secs = std::chrono::duration<double>(wait.timeout).count();
+            throw TimeoutError(fmt::format(
+                "gave up waiting for {} after {:g} s{}; pass --timeout SECONDS to wait longer",
+                what, secs, holder.empty() ? "" : fmt::format(" (held by {})", holder)));
+        }
+        if (!noticed && waited >= wait.notice_after) {
+            noticed = true;
+            std::string holder = describe_holder(m_fd);
+            write_stderr(fmt::format("waiting for {}{}...", what,
+                                     holder.empty() ? "" : fmt::format(" (held by {})", holder)));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
 }
 
-FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) { other.m_fd = -1; }
+FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) {
+    other.m_fd = -1;
+}
 
 FileLock::~FileLock() {
     if (m_fd >= 0)

@@ -1,6 +1,7 @@
 #pragma once
 // Files the store depends on: atomic replacement, private modes from the first byte, and
 // cross-process locks.
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -16,14 +17,31 @@ void atomic_write(const fs::path& path, const std::string& data, mode_t mode = 0
 std::string read_file(const fs::path& path);
 std::optional<std::string> try_read_file(const fs::path& path);
 
-// Creates the folder (and parents) with `mode` on the last component.
+// Creates the folder (and parents) with `mode` on the folders it creates. A folder that was
+// already there keeps its mode: it may be someone else's (a shared CA folder, a read-only store).
 void make_dirs(const fs::path& path, mode_t mode = 0755);
 
+// Removes temp files atomic_write left behind for `path` ("<name>.tmp.<pid>.<hex>" beside it)
+// whose writer is no longer running (a SIGKILL between create and rename). Others' files and
+// temps of live processes are left alone.
+void remove_stale_temps(const fs::path& path);
+// True if `name` is "<base>.tmp.<pid>.<hex>" of a process that is not running.
+bool is_stale_temp_name(const std::string& name, const std::string& base);
+
+// How long a FileLock waits and what it tells the user while it does.
+struct LockWait {
+    std::chrono::milliseconds timeout{std::chrono::minutes(10)};
+    std::string what; // "machine \"x\"": said in messages
+    std::chrono::milliseconds notice_after{std::chrono::seconds(1)};
+};
+
 // An exclusive flock(2) on `path` (created if absent), released on destruction. Serializes
-// processes that change the same machine.
+// processes that change the same machine. A waiter says whom it waits for (the holder's pid and
+// command line, from /proc/locks): after `notice_after` it prints one line on stderr; after
+// `timeout` it throws TimeoutError (exit 5). The lock file's content is never written.
 class FileLock {
 public:
-    explicit FileLock(const fs::path& path);
+    explicit FileLock(const fs::path& path, const LockWait& wait = {});
     ~FileLock();
     FileLock(FileLock&& other) noexcept;
     FileLock& operator=(FileLock&&) = delete;

@@ -61,5 +61,24 @@ INSTANTIATE_TEST_SUITE_P(
         return "case" + std::to_string(info.index);
     });
 
+TEST(MachineName, HoldsOnlyValidNames) {
+    EXPECT_EQ(MachineName("myvm1").str(), "myvm1");
+    EXPECT_EQ(MachineName(std::string("myvm2")).str(), "myvm2");
+    for (const char* bad : {"..", "../..", "/abs/dir", "../../x", ".", "a/b"})
+        EXPECT_THROW(MachineName{bad}, UsageError) << bad;
+}
+
+TEST(MachineName, MessagesStayOnOneLine) {
+    try {
+        MachineName{std::string("a\nb\x1b[2J")};
+        FAIL();
+    } catch (const UsageError& e) {
+        std::string what = e.what();
+        EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+        EXPECT_EQ(what.find('\x1b'), std::string::npos) << what;
+        EXPECT_NE(what.find("a\\x0ab"), std::string::npos) << what;
+    }
+}
+
 } // namespace
 } // namespace machine

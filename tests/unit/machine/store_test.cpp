@@ -5,6 +5,7 @@
 #include "machine/support/fs.h"
 #include "temp_dir.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -201,6 +202,7 @@ TEST(Store, LockSerializesHolders) {
     Store store(dir.path());
     std::atomic<bool> second_has_it{false};
     std::thread second;
+    store.reserve("m1");
     {
         auto first = store.lock("m1");
         second = std::thread([&] {
@@ -224,6 +226,165 @@ TEST(Store, DefaultRootFollowsMachineStoragePath) {
     EXPECT_EQ(default_store_root(), fs::path(std::getenv("HOME")) / ".machine");
     if (old)
         ::setenv("MACHINE_STORAGE_PATH", saved.c_str(), 1);
+}
+
+// Every file below `root`, with its type, size and mode: a change anywhere shows.
+std::string listing(const fs::path& root) {
+    std::string out;
+    std::error_code ec;
+    for (auto it = fs::recursive_directory_iterator(root, ec); !ec && it != fs::end(it);
+         it.increment(ec)) {
+        struct stat st {};
+        ::lstat(it->path().c_str(), &st);
+        out += fmt::format("{} {:o} {}\n", fs::relative(it->path(), root).string(), st.st_mode,
+                           S_ISDIR(st.st_mode) ? 0 : st.st_size);
+    }
+    return out;
+}
+
+const std::vector<std::string> k_bad_names = {
+    "..",      "../..",           "/abs/dir",           "a/b",  "", ".", "-x", "x-", "a..b",
+    "x/../..", "name with space", std::string(64, 'a'), "a\nb", "*"};
+
+TEST(Store, InvalidNamesNeverReachTheFileSystem) {
+    TempDir dir;
+    Store store(dir.path() / "store");
+    store.reserve("m1");
+    store.save(host_in(store, "m1"));
+    fs::create_directories(dir.path() / "outside" / "x");
+    std::string before = listing(dir.path());
+    for (const auto& n : k_bad_names) {
+        EXPECT_THROW(store.exists(n), UsageError) << n;
+        EXPECT_THROW(store.load(n), UsageError) << n;
+        EXPECT_THROW(store.remove(n), UsageError) << n;
+        EXPECT_THROW(store.reserve(n), UsageError) << n;
+        EXPECT_THROW(store.lock(n), UsageError) << n;
+        EXPECT_THROW(store.machine_dir(n), UsageError) << n;
+        EXPECT_THROW(store.check_ours(n), UsageError) << n;
+    }
+    EXPECT_EQ(listing(dir.path()), before);
+}
+
+TEST(Store, RemoveRefusesAFolderMachineDidNotMake) {
+    TempDir dir;
+    Store store(dir.path());
+    fs::create_directories(store.machine_dir("foreign"));
+    support::atomic_write(store.machine_dir("foreign") / "thesis.tex", "years of work");
+    EXPECT_THROW(store.remove("foreign"), UsageError);
+    EXPECT_TRUE(fs::exists(store.machine_dir("foreign") / "thesis.tex"));
+    // A config.json recording another name is not this machine's record either.
+    store.reserve("a");
+    store.save(host_in(store, "a"));
+    fs::copy_file(store.machine_dir("a") / "config.json",
+                  store.machine_dir("foreign") / "config.json");
+    EXPECT_THROW(store.remove("foreign"), UsageError);
+    // Nor is JSON of another shape.
+    support::atomic_write(store.machine_dir("foreign") / "config.json", "[1,2,3]");
+    EXPECT_THROW(store.remove("foreign"), UsageError);
+    EXPECT_TRUE(fs::exists(store.machine_dir("foreign") / "thesis.tex"));
+}
+
+TEST(Store, RemoveNeverFollowsALinkOutOfTheStore) {
+    TempDir dir;
+    Store store(dir.path() / "store");
+    fs::create_directories(dir.path() / "elsewhere");
+    support::atomic_write(dir.path() / "elsewhere" / "keep", "x");
+    store.reserve("real");
+    fs::create_directory_symlink(dir.path() / "elsewhere", store.machine_dir("link"));
+    EXPECT_TRUE(store.exists("link"));
+    EXPECT_THROW(store.remove("link"), UsageError);
+    EXPECT_THROW(store.load("link"), StoreError);
+    EXPECT_TRUE(fs::exists(dir.path() / "elsewhere" / "keep"));
+    EXPECT_TRUE(fs::is_symlink(store.machine_dir("link")));
+    EXPECT_EQ(store.list(), std::vector<std::string>{"real"}) << "a link is not a machine";
+}
+
+TEST(Store, RemoveTakesTheRemainsOfAnInterruptedCreate) {
+    TempDir dir;
+    Store store(dir.path());
+    store.reserve("half"); // the marker is in it
+    support::atomic_write(store.machine_dir("half") / "key.pem", "k", 0600);
+    EXPECT_TRUE(fs::exists(store.machine_dir("half") / k_create_marker));
+    EXPECT_NO_THROW(store.remove("half"));
+    EXPECT_FALSE(fs::exists(store.machine_dir("half")));
+    fs::create_directories(store.machine_dir("empty")); // killed between mkdir and the marker
+    EXPECT_NO_THROW(store.remove("empty"));
+    EXPECT_FALSE(fs::exists(store.machine_dir("empty")));
+}
+
+TEST(Store, ListSkipsNamesThatAreNotMachineNames) {
+    TempDir dir;
+    Store store(dir.path());
+    store.reserve("ok");
+    fs::create_directories(store.machines_dir() / "has space");
+    fs::create_directories(store.machines_dir() / ".hidden");
+    EXPECT_EQ(store.list(), std::vector<std::string>{"ok"});
+}
+
+TEST(Store, LockOfAMissingMachineMakesNoFile) {
+    TempDir dir;
+    Store store(dir.path());
+    EXPECT_THROW(store.lock("ghost"), NotFound);
+    EXPECT_FALSE(fs::exists(dir.path() / "locks" / "ghost.lock"));
+}
+
+TEST(Store, LockWaitEndsWithTimeoutError) {
+    TempDir dir;
+    Store store(dir.path(), std::chrono::milliseconds(300));
+    store.reserve("m1");
+    auto held = store.lock("m1");
+    auto start = std::chrono::steady_clock::now();
+    try {
+        auto second = store.lock("m1");
+        FAIL() << "the lock was taken while held";
+    } catch (const TimeoutError& e) {
+        EXPECT_EQ(e.exit_code(), 5);
+        std::string what = e.what();
+        EXPECT_NE(what.find("machine \"m1\""), std::string::npos) << what;
+        EXPECT_NE(what.find(fmt::format("pid {}", ::getpid())), std::string::npos) << what;
+    }
+    auto waited = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(waited, std::chrono::milliseconds(300));
+    EXPECT_LT(waited, std::chrono::seconds(3));
+}
+
+TEST(Store, LoadRefusesAHugeRecord) {
+    TempDir dir;
+    Store store(dir.path());
+    store.reserve("big");
+    support::atomic_write(store.machine_dir("big") / "config.json",
+                          "{\"Name\":\"big\",\"x\":\"" + std::string(2 << 20, 'a') + "\"}");
+    EXPECT_THROW(store.load("big"), StoreError);
+}
+
+TEST(Fs, MakeDirsLeavesTheModeOfAFolderItDidNotMake) {
+    TempDir dir;
+    fs::path shared = dir.path() / "shared";
+    fs::create_directories(shared);
+    ::chmod(shared.c_str(), 0755);
+    support::make_dirs(shared, 0700);
+    EXPECT_EQ(fs::status(shared).permissions() & fs::perms::all, fs::perms(0755));
+    support::make_dirs(shared / "new", 0700);
+    EXPECT_EQ(fs::status(shared / "new").permissions() & fs::perms::all, fs::perms(0700));
+    support::atomic_write(dir.path() / "file", "x");
+    EXPECT_THROW(support::make_dirs(dir.path() / "file" / "sub", 0700), StoreError);
+}
+
+TEST(Fs, AtomicWriteRemovesOnlyStaleTempsOfItsOwnFile) {
+    TempDir dir;
+    fs::path target = dir.path() / "config.json";
+    auto mk = [&](const std::string& n) { support::atomic_write(dir.path() / n, "t"); };
+    mk("config.json.tmp.999999999.ab12");                 // no such process
+    mk(fmt::format("config.json.tmp.{}.cd", ::getpid())); // this one: alive
+    mk("config.json.tmp.1.ef");                           // pid 1 is alive
+    mk("other.json.tmp.999999999.ab12");                  // another file's
+    mk("config.json.tmp.notapid.ab");                     // not our pattern
+    support::atomic_write(target, "{}");
+    EXPECT_FALSE(fs::exists(dir.path() / "config.json.tmp.999999999.ab12"));
+    EXPECT_TRUE(fs::exists(dir.path() / fmt::format("config.json.tmp.{}.cd", ::getpid())));
+    EXPECT_TRUE(fs::exists(dir.path() / "config.json.tmp.1.ef"));
+    EXPECT_TRUE(fs::exists(dir.path() / "other.json.tmp.999999999.ab12"));
+    EXPECT_TRUE(fs::exists(dir.path() / "config.json.tmp.notapid.ab"));
 }
 
 } // namespace
