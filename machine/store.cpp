@@ -40,6 +40,9 @@ bool Store::exists(const std::string& name) const {
 
 Host Store::load(const std::string& name) const {
     fs::path file = machine_dir(name) / k_config_file;
+    if (std::error_code ec; fs::file_size(file, ec) > k_max_config_bytes && !ec)
+        throw StoreError(fmt::format("{}: {} bytes, more than the {} a config.json may have",
+                                     file.string(), fs::file_size(file, ec), k_max_config_bytes));
     auto text = support::try_read_file(file);
     if (!text) {
         if (!exists(name))
@@ -49,14 +52,7 @@ Host Store::load(const std::string& name) const {
             "`machine rm {}` removes it",
             name, name));
     }
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(*text);
-    } catch (const nlohmann::json::exception& e) {
-        throw StoreError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
-    }
-    absolutize_paths(j, m_root);
-    Host host = j.get<Host>();
+    Host host = host_from_config(*text, file, m_root);
     if (host.name != name)
         throw StoreError(fmt::format("{}: records name \"{}\"", file.string(), host.name));
     return host;
