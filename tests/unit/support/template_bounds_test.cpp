@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <vector>
 
 using machine::UsageError;
 using namespace machine::support;
@@ -91,9 +92,10 @@ TEST(TemplateBounds, OutputAndValuesStayUnder16MiB) {
 }
 
 TEST(TemplateBounds, EveryViolationIsOneLine) {
-    for (const std::string t : {R"({{printf "%999999999d" 1}})", "{{range 2000000}}{{end}}",
-                                "{{" + repeat("(", 200) + "1" + repeat(")", 200) + "}}",
-                                R"({{range 20}}{{printf "%1000000s" ""}}{{end}})"}) {
+    for (const std::string& t :
+         std::vector<std::string>{R"({{printf "%999999999d" 1}})", "{{range 2000000}}{{end}}",
+                                  "{{" + repeat("(", 200) + "1" + repeat(")", 200) + "}}",
+                                  R"({{range 20}}{{printf "%1000000s" ""}}{{end}})"}) {
         const std::string msg = error_of(t);
         EXPECT_FALSE(msg.empty()) << t;
         EXPECT_EQ(msg.find('\n'), std::string::npos) << msg;
