@@ -54,18 +54,20 @@ private:
 // fuzz_docker_api: an engine reply with a string where a number or boolean belongs
 // ("Version": {"Index": "12"}, "Leader": "yes") threw nlohmann's type_error out of swarm code.
 TEST(FuzzRegressions, EngineRepliesOfTheWrongTypeReadAsAbsent) {
-    CannedEngine manager({nlohmann::json::parse(
+    using Replies = std::deque<nlohmann::json>;
+    CannedEngine manager(Replies{nlohmann::json::parse(
         R"({"ID": "n1", "Version": {"Index": "12"}, "Spec": {"Role": "worker"}})")});
     EXPECT_TRUE(set_node_role(manager, "n1", Role::Manager));
     EXPECT_EQ(manager.calls.back(), "POST /nodes/n1/update?version=0");
 
-    CannedEngine node({nlohmann::json::parse(
-                           R"({"Swarm": {"LocalNodeState": "active", "ControlAvailable": "yes",
+    CannedEngine node(
+        Replies{nlohmann::json::parse(
+                    R"({"Swarm": {"LocalNodeState": "active", "ControlAvailable": "yes",
                                          "NodeID": "n1"}})"),
-                       nlohmann::json::parse(R"({"ManagerStatus": {"Leader": 1}})")});
+                nlohmann::json::parse(R"({"ManagerStatus": {"Leader": 1}})")});
     EXPECT_EQ(inspect(node).role, Role::Worker);
 
-    CannedEngine lister({nlohmann::json::parse(
+    CannedEngine lister(Replies{nlohmann::json::parse(
         R"([{"ID": "n1", "Description": {"Hostname": "m1"}, "ManagerStatus": {"Leader": "x"}}])")});
     const auto listed = nodes(lister);
     ASSERT_EQ(listed.size(), 1u);
