@@ -205,7 +205,7 @@ std::string mismatch(const nlohmann::json& v, Kind kind) {
 }
 
 // Throws StoreError naming the first field of k_fields whose value has the wrong kind (absent
-// fields and null are fine: the conversion uses its default).
+// fields are fine: the conversion uses its default; null is fine only for a list).
 void check_shape(const nlohmann::json& j) {
     if (!j.is_object())
         throw StoreError(fmt::format("expected a JSON object, got {}", json_kind(j)));
@@ -219,7 +219,7 @@ void check_shape(const nlohmann::json& j) {
             auto it = v->is_object() ? v->find(key) : v->end();
             v = v->is_object() && it != v->end() ? &*it : nullptr;
         }
-        if (!v || v->is_null())
+        if (!v || (v->is_null() && f.kind == Kind::StringList)) // a null list reads as empty
             continue;
         if (auto why = mismatch(*v, f.kind); !why.empty())
             throw StoreError(fmt::format("field \"{}\": {}", f.path, why));

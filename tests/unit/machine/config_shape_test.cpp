@@ -66,9 +66,18 @@ TEST(ConfigShape, WrongTypeNamesFileAndField) {
               "/s/machines/m1/config.json: expected a JSON object, got string");
 }
 
-TEST(ConfigShape, NullAndUnknownFieldsAreFine) {
+TEST(ConfigShape, NullIsAWrongTypeExceptForLists) {
+    EXPECT_EQ(error_of(R"({"Name": "m1", "Error": null})"),
+              "/s/machines/m1/config.json: field \"Error\": expected a string, got null");
+    EXPECT_EQ(error_of(R"({"Driver": null})"),
+              "/s/machines/m1/config.json: field \"Driver\": expected an object, got null");
+    // docker-machine writes "Env": null and "Dns": null.
+    EXPECT_EQ(error_of(R"({"HostOptions": {"EngineOptions": {"Env": null, "Dns": null}}})"), "");
+}
+
+TEST(ConfigShape, UnknownFieldsAreFine) {
     Host h = host_from_config(
-        R"({"Name": "m1", "Error": null, "Driver": {"IPAddress": "10.0.0.2", "Extra": [1, {}]},
+        R"({"Name": "m1", "Driver": {"IPAddress": "10.0.0.2", "Extra": [1, {}]},
             "HostOptions": {"AuthOptions": {"StorePath": "machines/m1"}}, "Future": {"x": 1}})",
         k_file, "/s");
     EXPECT_EQ(h.name, "m1");
