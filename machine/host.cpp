@@ -176,10 +176,11 @@ const char* json_kind(const nlohmann::json& v) {
 
 // "" when `v` has the kind, else what was expected and what was found.
 std::string mismatch(const nlohmann::json& v, Kind kind) {
-    auto integer_in = [&](std::int64_t lo, std::int64_t hi) {
-        return (v.is_number_integer() && !v.is_number_unsigned() && v.get<std::int64_t>() >= lo &&
-                v.get<std::int64_t>() <= hi) ||
-               (v.is_number_unsigned() && lo <= 0 && v.get<std::uint64_t>() <= std::uint64_t(hi));
+    auto integer_in = [&](std::int64_t lo, std::int64_t hi) { // lo <= hi, both within int
+        if (v.is_number_unsigned())
+            return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) &&
+                   static_cast<std::int64_t>(v.get<std::uint64_t>()) >= lo;
+        return v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi;
     };
     switch (kind) {
     case Kind::String:

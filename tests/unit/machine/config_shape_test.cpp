@@ -85,6 +85,20 @@ TEST(ConfigShape, UnknownFieldsAreFine) {
     EXPECT_EQ(h.options.auth.store_path, "/s/machines/m1");
 }
 
+TEST(ConfigShape, NumbersInRangeAreFine) {
+    Host h = host_from_config(R"({"ConfigVersion": 4, "Driver": {"SSHPort": 22, "Memory": 2048,
+                                  "CPU": -1}, "HostOptions": {"EngineOptions": {"TlsPort": 2376}}})",
+                              k_file, "/s");
+    EXPECT_EQ(h.options.engine.tls_port, 2376);
+    EXPECT_EQ(h.config_version, 4);
+    EXPECT_EQ(error_of(R"({"Driver": {"SSHPort": 0}})"),
+              "/s/machines/m1/config.json: field \"Driver.SSHPort\": expected a port number "
+              "1-65535, got 0");
+    EXPECT_EQ(error_of(R"({"Driver": {"Memory": 4294967296}})"),
+              "/s/machines/m1/config.json: field \"Driver.Memory\": expected an integer, got "
+              "4294967296");
+}
+
 TEST(ConfigShape, DeepJsonIsRefusedWhileParsing) {
     const auto start = std::chrono::steady_clock::now();
     EXPECT_EQ(error_of(R"({"Driver": {"X": )" + nested("[", "]", 100000) + "}}"),
