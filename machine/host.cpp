@@ -1,6 +1,12 @@
 #include "machine/host.h"
 
+#include "machine/support/error.h"
+
 #include <fmt/format.h>
+
+#include <climits>
+#include <cstdint>
+#include <string_view>
 
 namespace machine {
 
@@ -58,23 +64,172 @@ bool is_path_key(const std::string& key) {
            !ends_with("RemotePath") && !ends_with("RemotePaths");
 }
 
-template <class F>
-void rewrite_paths(nlohmann::json& j, F&& rewrite) {
+[[noreturn]] void too_deep() {
+    throw StoreError(fmt::format("JSON nested deeper than {} levels", k_max_config_depth));
+}
+
+template <class F> void rewrite_paths(nlohmann::json& j, F&& rewrite, int depth = 0) {
     if (!j.is_object())
         return;
+    if (depth >= k_max_config_depth)
+        too_deep();
     for (auto it = j.begin(); it != j.end(); ++it) {
         nlohmann::json& value = it.value();
         if (value.is_object()) {
-            rewrite_paths(value, rewrite);
+            rewrite_paths(value, rewrite, depth + 1);
         } else if (is_path_key(it.key()) && value.is_string()) {
             value = rewrite(value.get_ref<const std::string&>());
         } else if (value.is_array()) {
             for (auto& element : value) {
                 if (element.is_object())
-                    rewrite_paths(element, rewrite);
+                    rewrite_paths(element, rewrite, depth + 2);
                 else if (is_path_key(it.key()) && element.is_string())
                     element = rewrite(element.get_ref<const std::string&>());
             }
+        }
+    }
+}
+
+// The shape of config.json as this program reads it: every field it converts, and the Driver
+// fields the drivers read (their to_json writes them). Other fields are kept and ignored.
+enum class Kind { String, Integer, Port, Bool, Object, StringList };
+struct Field {
+    const char* path; // dot-separated
+    Kind kind;
+};
+constexpr Field k_fields[] = {
+    {"ConfigVersion", Kind::Integer},
+    {"Name", Kind::String},
+    {"DriverName", Kind::String},
+    {"CreatedAt", Kind::String},
+    {"Error", Kind::String},
+    {"Driver", Kind::Object},
+    {"Driver.IPAddress", Kind::String},
+    {"Driver.URL", Kind::String},
+    {"Driver.URI", Kind::String},
+    {"Driver.MachineName", Kind::String},
+    {"Driver.SSHKeyPath", Kind::String},
+    {"Driver.SSHPort", Kind::Port},
+    {"Driver.Memory", Kind::Integer},
+    {"Driver.CPU", Kind::Integer},
+    {"Driver.DiskSize", Kind::Integer},
+    {"Driver.Network", Kind::String},
+    {"Driver.NetworkCreated", Kind::Bool},
+    {"Driver.MAC", Kind::String},
+    {"Driver.ImagePath", Kind::String},
+    {"Driver.DiskPath", Kind::String},
+    {"Driver.SeedPath", Kind::String},
+    {"Driver.ConsolePath", Kind::String},
+    {"Driver.Accel", Kind::String},
+    {"HostOptions", Kind::Object},
+    {"HostOptions.EngineOptions", Kind::Object},
+    {"HostOptions.EngineOptions.ArbitraryFlags", Kind::StringList},
+    {"HostOptions.EngineOptions.Env", Kind::StringList},
+    {"HostOptions.EngineOptions.InsecureRegistry", Kind::StringList},
+    {"HostOptions.EngineOptions.Labels", Kind::StringList},
+    {"HostOptions.EngineOptions.RegistryMirror", Kind::StringList},
+    {"HostOptions.EngineOptions.StorageDriver", Kind::String},
+    {"HostOptions.EngineOptions.TlsPort", Kind::Port},
+    {"HostOptions.EngineOptions.AptSource", Kind::String},
+    {"HostOptions.SwarmOptions", Kind::Object},
+    {"HostOptions.SwarmOptions.Master", Kind::Bool},
+    {"HostOptions.SwarmOptions.Join", Kind::String},
+    {"HostOptions.SwarmOptions.Role", Kind::String},
+    {"HostOptions.AuthOptions", Kind::Object},
+    {"HostOptions.AuthOptions.CertDir", Kind::String},
+    {"HostOptions.AuthOptions.CaCertPath", Kind::String},
+    {"HostOptions.AuthOptions.CaPrivateKeyPath", Kind::String},
+    {"HostOptions.AuthOptions.CaCertRemotePath", Kind::String},
+    {"HostOptions.AuthOptions.ServerCertPath", Kind::String},
+    {"HostOptions.AuthOptions.ServerKeyPath", Kind::String},
+    {"HostOptions.AuthOptions.ClientKeyPath", Kind::String},
+    {"HostOptions.AuthOptions.ServerCertRemotePath", Kind::String},
+    {"HostOptions.AuthOptions.ServerKeyRemotePath", Kind::String},
+    {"HostOptions.AuthOptions.ClientCertPath", Kind::String},
+    {"HostOptions.AuthOptions.ServerCertSANs", Kind::StringList},
+    {"HostOptions.AuthOptions.StorePath", Kind::String},
+    {"Imported", Kind::Object},
+    {"Imported.From", Kind::String},
+    {"Imported.DriverName", Kind::String},
+    {"Imported.InstallURL", Kind::String},
+};
+
+// JSON's name for a value's type, as a message says it.
+const char* json_kind(const nlohmann::json& v) {
+    switch (v.type()) {
+    case nlohmann::json::value_t::string:
+        return "string";
+    case nlohmann::json::value_t::boolean:
+        return "boolean";
+    case nlohmann::json::value_t::number_integer:
+    case nlohmann::json::value_t::number_unsigned:
+    case nlohmann::json::value_t::number_float:
+        return "number";
+    case nlohmann::json::value_t::array:
+        return "array";
+    case nlohmann::json::value_t::object:
+        return "object";
+    default:
+        return "null";
+    }
+}
+
+// "" when `v` has the kind, else what was expected and what was found.
+std::string mismatch(const nlohmann::json& v, Kind kind) {
+    auto integer_in = [&](std::int64_t lo, std::int64_t hi) { // lo <= hi, both within int
+        if (v.is_number_unsigned())
+            return v.get<std::uint64_t>() <= static_cast<std::uint64_t>(hi) &&
+                   static_cast<std::int64_t>(v.get<std::uint64_t>()) >= lo;
+        return v.is_number_integer() && v.get<std::int64_t>() >= lo && v.get<std::int64_t>() <= hi;
+    };
+    switch (kind) {
+    case Kind::String:
+        return v.is_string() ? "" : fmt::format("expected a string, got {}", json_kind(v));
+    case Kind::Bool:
+        return v.is_boolean() ? "" : fmt::format("expected a boolean, got {}", json_kind(v));
+    case Kind::Object:
+        return v.is_object() ? "" : fmt::format("expected an object, got {}", json_kind(v));
+    case Kind::Integer:
+        if (integer_in(INT_MIN, INT_MAX))
+            return "";
+        return v.is_number() ? fmt::format("expected an integer, got {}", v.dump())
+                             : fmt::format("expected an integer, got {}", json_kind(v));
+    case Kind::Port:
+        if (integer_in(1, 65535))
+            return "";
+        return v.is_number() ? fmt::format("expected a port number 1-65535, got {}", v.dump())
+                             : fmt::format("expected a port number, got {}", json_kind(v));
+    case Kind::StringList:
+        return v.is_array() ? "" : fmt::format("expected an array, got {}", json_kind(v));
+    }
+    return "";
+}
+
+// Throws StoreError naming the first field of k_fields whose value has the wrong kind (absent
+// fields are fine: the conversion uses its default; null is fine only for a list).
+void check_shape(const nlohmann::json& j) {
+    if (!j.is_object())
+        throw StoreError(fmt::format("expected a JSON object, got {}", json_kind(j)));
+    for (const Field& f : k_fields) {
+        const nlohmann::json* v = &j;
+        std::string_view rest = f.path;
+        while (v && !rest.empty()) {
+            const auto dot = rest.find('.');
+            const std::string key(rest.substr(0, dot));
+            rest = dot == std::string_view::npos ? std::string_view() : rest.substr(dot + 1);
+            auto it = v->is_object() ? v->find(key) : v->end();
+            v = v->is_object() && it != v->end() ? &*it : nullptr;
+        }
+        if (!v || (v->is_null() && f.kind == Kind::StringList)) // a null list reads as empty
+            continue;
+        if (auto why = mismatch(*v, f.kind); !why.empty())
+            throw StoreError(fmt::format("field \"{}\": {}", f.path, why));
+        if (f.kind != Kind::StringList)
+            continue;
+        for (std::size_t i = 0; i < v->size(); ++i) {
+            if (!(*v)[i].is_string())
+                throw StoreError(fmt::format("field \"{}[{}]\": expected a string, got {}", f.path,
+                                             i, json_kind((*v)[i])));
         }
     }
 }
@@ -141,6 +296,38 @@ void from_json(const nlohmann::json& j, Host& h) {
         }
         if (o.contains("AuthOptions"))
             h.options.auth = auth_from_json(o["AuthOptions"]);
+    }
+}
+
+Host host_from_config(const std::string& text, const fs::path& file, const fs::path& root) {
+    if (text.size() > k_max_config_bytes)
+        throw StoreError(fmt::format("{}: {} bytes, more than the {} a config.json may have",
+                                     file.string(), text.size(), k_max_config_bytes));
+    struct TooDeep {};
+    nlohmann::json j;
+    try {
+        // The callback sees each value's depth while parsing, so a deep document is refused
+        // before it is built (copying, printing and rewriting it recurse).
+        j = nlohmann::json::parse(text,
+                                  [](int depth, nlohmann::json::parse_event_t, nlohmann::json&) {
+                                      if (depth > k_max_config_depth)
+                                          throw TooDeep{};
+                                      return true;
+                                  });
+    } catch (const TooDeep&) {
+        throw StoreError(fmt::format("{}: JSON nested deeper than {} levels", file.string(),
+                                     k_max_config_depth));
+    } catch (const nlohmann::json::exception& e) {
+        throw StoreError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
+    }
+    try {
+        check_shape(j);
+        absolutize_paths(j, root);
+        return j.get<Host>();
+    } catch (const StoreError& e) {
+        throw StoreError(fmt::format("{}: {}", file.string(), e.what()));
+    } catch (const nlohmann::json::exception& e) { // a shape check_shape does not know yet
+        throw StoreError(fmt::format("{}: wrong shape: {}", file.string(), e.what()));
     }
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cstddef>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -68,6 +69,16 @@ struct Host {
     std::string ip() const { return driver.value("IPAddress", ""); }
 };
 
+// Bounds on a config.json: its size, and how deep its JSON may nest (docker-machine's is 4
+// levels deep; copying, printing and the path rewriting below recurse).
+inline constexpr std::size_t k_max_config_bytes = 1024 * 1024;
+inline constexpr int k_max_config_depth = 32;
+
+// A config.json's text -> Host, paths under `root` made absolute. Throws StoreError naming
+// `file` when the text is too big, too deep, not JSON, or of the wrong shape:
+// "<file>: field \"Driver.IPAddress\": expected a string, got number".
+Host host_from_config(const std::string& text, const fs::path& file, const fs::path& root);
+
 void to_json(nlohmann::json& j, const Host& h);
 void from_json(const nlohmann::json& j, Host& h);
 
@@ -75,6 +86,7 @@ void from_json(const nlohmann::json& j, Host& h);
 // elements of such arrays) between absolute-under-root and relative-to-root. Paths outside the
 // root and remote (guest) paths, "...RemotePath(s)", are left alone.
 void relativize_paths(nlohmann::json& j, const fs::path& root);
+// Both throw StoreError for objects nested deeper than k_max_config_depth.
 void absolutize_paths(nlohmann::json& j, const fs::path& root);
 
 } // namespace machine

@@ -109,14 +109,7 @@ Host Store::load(const MachineName& name_) const {
             "`machine rm {}` removes it",
             name, name));
     }
-    nlohmann::json j;
-    try {
-        j = nlohmann::json::parse(*text);
-    } catch (const nlohmann::json::exception& e) {
-        throw StoreError(fmt::format("{}: not valid JSON: {}", file.string(), e.what()));
-    }
-    absolutize_paths(j, m_root);
-    Host host = j.get<Host>();
+    Host host = host_from_config(*text, file, m_root);
     if (host.name != name)
         throw StoreError(fmt::format("{}: records name \"{}\"", file.string(), host.name));
     return host;

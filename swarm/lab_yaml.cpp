@@ -170,5 +170,11 @@ LabSpec parse(const std::string& text, const std::string& source) {
 
 extern "C" machine::swarm::LabSpec machine_parse_lab_v1(const std::string& text,
                                                         const std::string& source) {
-    return machine::swarm::parse(text, source);
+    try {
+        return machine::swarm::parse(text, source);
+    } catch (const YAML::Exception& e) {
+        // A shape the reader does not check for (a mapping as a key, say): yaml-cpp's own
+        // conversion error, with its line, as a UsageError rather than a crash.
+        throw machine::UsageError(fmt::format("{}:{}: {}", source, e.mark.line + 1, e.msg));
+    }
 }

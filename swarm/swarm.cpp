@@ -18,6 +18,18 @@ std::string str(const json& j, const char* key) {
     return j[key].get<std::string>();
 }
 
+// A boolean field; false when absent or not a boolean (json::value would throw type_error).
+bool flag(const json& j, const char* key) {
+    return j.is_object() && j.contains(key) && j[key].is_boolean() && j[key].get<bool>();
+}
+
+// An integer field; `fallback` when absent or not an integer.
+long long integer(const json& j, const char* key, long long fallback) {
+    if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer())
+        return fallback;
+    return j[key].get<long long>();
+}
+
 const json& section(const json& j, const char* key) {
     static const json empty = json::object();
     if (!j.is_object() || !j.contains(key) || !j[key].is_object())
@@ -90,7 +102,7 @@ SwarmInfo inspect(EngineApi& api) {
     out.state = str(s, "LocalNodeState");
     if (out.state.empty())
         out.state = "inactive";
-    out.control_available = s.value("ControlAvailable", false);
+    out.control_available = flag(s, "ControlAvailable");
     out.node_id = str(s, "NodeID");
     out.node_addr = str(s, "NodeAddr");
     out.error = str(s, "Error");
@@ -107,7 +119,7 @@ SwarmInfo inspect(EngineApi& api) {
     }
     out.role = Role::Manager;
     auto node = api.call("GET", "/nodes/" + out.node_id);
-    if (node.ok() && section(node.body, "ManagerStatus").value("Leader", false))
+    if (node.ok() && flag(section(node.body, "ManagerStatus"), "Leader"))
         out.role = Role::Leader;
     return out;
 }
@@ -221,7 +233,7 @@ std::vector<Node> nodes(EngineApi& manager) {
         node.addr = str(status, "Addr");
         node.engine_version = str(section(desc, "Engine"), "EngineVersion");
         const json& ms = section(n, "ManagerStatus");
-        if (ms.value("Leader", false))
+        if (flag(ms, "Leader"))
             node.manager_status = "Leader";
         else if (auto r = str(ms, "Reachability"); !r.empty())
             node.manager_status = r == "reachable" ? "Reachable" : "Unreachable";
@@ -239,7 +251,7 @@ bool set_node_role(EngineApi& manager, const std::string& node_id, Role role) {
     json spec = section(node, "Spec");
     if (str(spec, "Role") == want)
         return false;
-    long long version = section(node, "Version").value("Index", 0LL);
+    long long version = integer(section(node, "Version"), "Index", 0);
     spec["Role"] = want;
     auto r =
         manager.call("POST", fmt::format("/nodes/{}/update?version={}", node_id, version), spec);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <regex>
 #include <sstream>
 
@@ -187,11 +188,14 @@ std::optional<Version> parse_version(const std::string& out) {
     for (auto it = lines.rbegin(); it != lines.rend(); ++it) {
         std::string line = trim(*it);
         std::smatch m;
-        if (std::regex_match(line, m, re)) {
-            Version v;
-            v.major = std::stoi(m[1]);
-            v.minor = std::stoi(m[2]);
-            v.patch = m[3].matched ? std::stoi(m[3]) : 0;
+        // A number too big for an int is not a version (std::stoi would throw out_of_range).
+        auto number = [&](int i, int& out) {
+            const std::string s = m[i].str();
+            return std::from_chars(s.data(), s.data() + s.size(), out).ec == std::errc();
+        };
+        Version v;
+        if (std::regex_match(line, m, re) && number(1, v.major) && number(2, v.minor) &&
+            (!m[3].matched || number(3, v.patch))) {
             v.text = line;
             return v;
         }

@@ -13,14 +13,27 @@
 // Deliberately lenient where Go would fail on missing data: a missing value given to a string
 // function is "", to len is 0, to index is missing, to a comparison is unequal.
 //
+// Bounded, so a --format cannot exhaust memory or time: actions and parentheses nest at most
+// k_template_max_depth levels, one rendering runs at most k_template_max_range iterations of
+// {{range}} in all, printf's width and precision are at most k_template_max_width (Go's own
+// limit), and no value or output grows past k_template_max_output bytes (a split past
+// k_template_max_items parts). Going past a bound is a UsageError that names it.
+//
 // Backslash escapes in the template text (a typed "\t") are not interpreted, as in Go; a
 // caller that wants docker's CLI behaviour applies `unescape_format` first.
+#include <cstddef>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 namespace machine::support {
+
+inline constexpr int k_template_max_depth = 100;
+inline constexpr long long k_template_max_range = 1'000'000;
+inline constexpr std::size_t k_template_max_width = 1'000'000;
+inline constexpr std::size_t k_template_max_output = 16 * 1024 * 1024;
+inline constexpr std::size_t k_template_max_items = 100'000;
 
 // Renders `tmpl` against `data`. Throws UsageError on a malformed template or a failed
 // evaluation, naming the line and column: "template error at 1:12: unclosed action".

@@ -4,6 +4,7 @@
 #include "machine/support/error.h"
 #include "machine/support/template.h"
 
+#include <climits>
 #include <fmt/format.h>
 
 namespace machine::support {
@@ -26,14 +27,39 @@ private:
         throw UsageError(fmt::format("template error at {}: {}", position(m_t.source, pos), msg));
     }
 
+    // The parser bounds nesting (k_template_max_depth); this bounds the recursion of execution
+    // itself, which goes one level deeper per control or parenthesis.
+    class Deeper {
+    public:
+        Deeper(Evaluator& e, std::size_t pos) : m_e(e) {
+            if (++m_e.m_depth > k_template_max_depth + 1) {
+                m_e.fail(pos, fmt::format("nested deeper than {} levels", k_template_max_depth));
+            }
+        }
+        ~Deeper() { --m_e.m_depth; }
+        Deeper(const Deeper&) = delete;
+        Deeper& operator=(const Deeper&) = delete;
+
+    private:
+        Evaluator& m_e;
+    };
+
+    void emit(const std::string& s, std::size_t pos) {
+        if (m_out.size() + s.size() > k_template_max_output) {
+            fail(pos, fmt::format("output larger than {} bytes", k_template_max_output));
+        }
+        m_out += s;
+    }
+
     void walk(const std::vector<Node>& nodes, const json& dot) {
         for (const auto& node : nodes) {
+            Deeper deeper(*this, node.pos);
             switch (node.kind) {
             case Node::Kind::Text:
-                m_out += node.text;
+                emit(node.text, node.pos);
                 break;
             case Node::Kind::Action:
-                m_out += go_print(pipeline(node.pipe, dot));
+                emit(go_print(pipeline(node.pipe, dot)), node.pos);
                 break;
             case Node::Kind::If:
                 walk(truth(pipeline(node.pipe, dot)) ? node.body : node.else_body, dot);
@@ -59,11 +85,16 @@ private:
         std::size_t count = 0;
         if (v.is_array() || v.is_object()) { // objects in key order, as Go sorts map keys
             for (const auto& item : v) {
+                iteration(node.pos);
                 walk(node.body, item);
                 ++count;
             }
         } else if (v.is_number_integer()) { // Go 1.22: range over an int counts 0..n-1
-            for (long long i = 0; i < v.get<long long>(); ++i) {
+            const long long n = v.is_number_unsigned() && v.get<unsigned long long>() > LLONG_MAX
+                                    ? LLONG_MAX
+                                    : v.get<long long>();
+            for (long long i = 0; i < n; ++i) {
+                iteration(node.pos);
                 walk(node.body, json(i));
                 ++count;
             }
@@ -72,6 +103,13 @@ private:
         }
         if (count == 0) {
             walk(node.else_body, dot);
+        }
+    }
+
+    // One more {{range}} iteration, within k_template_max_range for the whole rendering.
+    void iteration(std::size_t pos) {
+        if (++m_iterations > k_template_max_range) {
+            fail(pos, fmt::format("range ran more than {} iterations", k_template_max_range));
         }
     }
 
@@ -116,8 +154,10 @@ private:
             return fields(m_root, op);
         case Operand::Kind::Literal:
             return op.literal;
-        case Operand::Kind::Sub:
+        case Operand::Kind::Sub: {
+            Deeper deeper(*this, op.pos);
             return fields(pipeline(*op.sub, dot), op);
+        }
         case Operand::Kind::Function: // a function name as an argument: called without arguments
             try {
                 return call_function(op.function, {});
@@ -150,6 +190,8 @@ private:
     const Template& m_t;
     const json& m_root;
     std::string m_out;
+    int m_depth = 0;
+    long long m_iterations = 0;
 };
 
 } // namespace

@@ -27,6 +27,8 @@ std::string go_value(const json& v);
 std::string go_float(double d);
 // json.Marshal (indent < 0) or json.MarshalIndent(v, "", indent spaces), HTML-escaped as Go.
 std::string go_json(const json& v, int indent);
+// Throws FuncError when a value being built is past k_template_max_output.
+void check_size(const std::string& s);
 // Go's truth: false, 0, "", null, empty list or map are false.
 bool truth(const json& v);
 // "string", "number", "bool", "array", "object", "nil": for error messages.

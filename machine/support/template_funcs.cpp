@@ -1,4 +1,5 @@
 // The builtin functions of the template subset (see template.h for the list).
+#include "machine/support/template.h"
 #include "machine/support/template_eval.h"
 
 #include <array>
@@ -59,6 +60,12 @@ std::string title(std::string s) {
     return s;
 }
 
+void parts(const json& list) {
+    if (list.size() > k_template_max_items) {
+        throw FuncError(fmt::format("more than {} parts", k_template_max_items));
+    }
+}
+
 json split(const std::string& s, const std::string& sep) {
     json out = json::array();
     if (sep.empty()) { // one element per UTF-8 character
@@ -69,6 +76,7 @@ json split(const std::string& s, const std::string& sep) {
             }
             out.push_back(s.substr(i, n));
             i += n;
+            parts(out);
         }
         return out;
     }
@@ -76,6 +84,7 @@ json split(const std::string& s, const std::string& sep) {
     while (true) {
         const auto at = s.find(sep, start);
         out.push_back(s.substr(start, at == std::string::npos ? std::string::npos : at - start));
+        parts(out);
         if (at == std::string::npos) {
             return out;
         }
@@ -156,7 +165,9 @@ bool is_function(const std::string& name) {
 json call_function(const std::string& name, const std::vector<json>& args) {
     if (name == "json" || name == "prettyjson") {
         arity(args, 1, 1);
-        return go_json(args[0], name == "json" ? -1 : 4);
+        std::string out = go_json(args[0], name == "json" ? -1 : 4);
+        check_size(out);
+        return out;
     }
     if (name == "upper" || name == "lower") {
         arity(args, 1, 1);
@@ -176,6 +187,7 @@ json call_function(const std::string& name, const std::vector<json>& args) {
         const std::string sep = str(args[1]);
         for (std::size_t i = 0; args[0].is_array() && i < args[0].size(); ++i) {
             out += (i ? sep : "") + go_value(args[0][i]);
+            check_size(out);
         }
         return out;
     }
@@ -189,6 +201,7 @@ json call_function(const std::string& name, const std::vector<json>& args) {
             const bool space =
                 name == "println" || (i > 0 && !args[i].is_string() && !args[i - 1].is_string());
             out += (i > 0 && space ? " " : "") + go_value(args[i]);
+            check_size(out);
         }
         return name == "println" ? out + "\n" : out;
     }

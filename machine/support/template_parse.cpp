@@ -1,5 +1,6 @@
 // Lexing and parsing of the text/template subset (see template.h) into template_ast.h's tree.
 #include "machine/support/error.h"
+#include "machine/support/template.h"
 #include "machine/support/template_ast.h"
 #include "machine/support/template_lex.h"
 
@@ -26,6 +27,23 @@ public:
 private:
     [[noreturn]] void fail(std::size_t pos, const std::string& msg) const { m_lex.fail(pos, msg); }
     Token next() { return m_lex.next(); }
+
+    // Counts one level of nesting (a control, an else-if, a parenthesis) for its lifetime; the
+    // parser and the evaluator recurse once per level.
+    class Nest {
+    public:
+        Nest(Parser& p, std::size_t pos) : m_p(p) {
+            if (++m_p.m_depth > k_template_max_depth) {
+                m_p.fail(pos, fmt::format("nested deeper than {} levels", k_template_max_depth));
+            }
+        }
+        ~Nest() { --m_p.m_depth; }
+        Nest(const Nest&) = delete;
+        Nest& operator=(const Nest&) = delete;
+
+    private:
+        Parser& m_p;
+    };
 
     struct ListEnd {
         std::vector<Node> nodes;
@@ -99,6 +117,7 @@ private:
 
     // After "{{if" / "{{range" / "{{with": pipeline, body, optional else (or else-if), end.
     Node parse_control(const std::string& kw, std::size_t pos) {
+        Nest nest(*this, pos);
         Node node;
         node.kind = kw == "if"      ? Node::Kind::If
                     : kw == "range" ? Node::Kind::Range
@@ -244,11 +263,13 @@ private:
                 fail(t.pos, fmt::format("function \"{}\" not defined", t.text));
             }
             break;
-        case Token::Type::LParen:
+        case Token::Type::LParen: {
+            Nest nest(*this, t.pos);
             op.kind = Operand::Kind::Sub;
             op.sub = std::make_shared<Pipeline>(parse_pipeline(true));
             op.fields = m_lex.field_chain();
             break;
+        }
         default:
             fail(t.pos, "unexpected token in command");
         }
@@ -258,6 +279,7 @@ private:
     const std::string& m_src;
     Lexer m_lex;
     bool m_trim_next = false;
+    int m_depth = 0;
 };
 
 } // namespace

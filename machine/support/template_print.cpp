@@ -1,4 +1,5 @@
 // How Go prints values (fmt's %v and friends, encoding/json) for the template engine.
+#include "machine/support/template.h"
 #include "machine/support/template_eval.h"
 
 #include <algorithm>
@@ -126,6 +127,12 @@ std::string go_value(const json& v) {
     }
 }
 
+void check_size(const std::string& s) {
+    if (s.size() > k_template_max_output) {
+        throw FuncError(fmt::format("result larger than {} bytes", k_template_max_output));
+    }
+}
+
 std::string go_print(const json& v) {
     return v.is_null() ? "<no value>" : go_value(v);
 }
@@ -220,17 +227,27 @@ std::string go_sprintf(const std::string& format, const std::vector<json>& args)
             zero |= format[j] == '0';
             plus |= format[j] == '+';
         }
+        // Width and precision saturate just past the bound while read, then are refused.
+        auto number = [&](std::size_t& n) {
+            for (; j < format.size() && std::isdigit(static_cast<unsigned char>(format[j])); ++j) {
+                n = std::min(n * 10 + static_cast<std::size_t>(format[j] - '0'),
+                             k_template_max_width + 1);
+            }
+        };
         std::size_t width = 0;
-        for (; j < format.size() && std::isdigit(static_cast<unsigned char>(format[j])); ++j) {
-            width = width * 10 + static_cast<std::size_t>(format[j] - '0');
-        }
+        number(width);
         int prec = -1;
         if (j < format.size() && format[j] == '.') {
-            prec = 0;
-            for (++j; j < format.size() && std::isdigit(static_cast<unsigned char>(format[j]));
-                 ++j) {
-                prec = prec * 10 + (format[j] - '0');
-            }
+            std::size_t p = 0;
+            ++j;
+            number(p);
+            prec = static_cast<int>(p);
+        }
+        if (width > k_template_max_width || prec > static_cast<int>(k_template_max_width)) {
+            throw FuncError(fmt::format("{} in \"{}\" is more than {}",
+                                        width > k_template_max_width ? "width" : "precision",
+                                        format.substr(i, std::min(j + 1, format.size()) - i),
+                                        k_template_max_width));
         }
         if (j >= format.size()) {
             out += "%!(NOVERB)";
@@ -289,11 +306,13 @@ std::string go_sprintf(const std::string& format, const std::vector<json>& args)
             continue;
         }
         out += pad(std::move(s), width, left, zero && !left && (num || verb == 'x'));
+        check_size(out);
     }
     if (argi < args.size()) {
         out += "%!(EXTRA ";
         for (std::size_t k = argi; k < args.size(); ++k) {
             out += (k > argi ? ", " : "") + type_name(args[k]) + "=" + go_value(args[k]);
+            check_size(out);
         }
         out += ")";
     }
