@@ -73,10 +73,12 @@ EngineStatus query_engine(const Host& host, std::chrono::milliseconds timeout) {
 }
 
 void EngineBatch::send(provision::HttpsMulti::Id& id, Asking& a) {
+    // The deadline is kept by wait() and cancel_all(): an engine still silent then is a Timeout
+    // row, as in docker-machine. The transport's own limit is only a backstop past it, so that
+    // it never turns a hang into an error row just before the deadline.
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(a.deadline - Clock::now());
-    provision::HttpsRequest r{"GET",        a.target.base_url,
-                              a.path,       std::nullopt,
-                              a.target.tls, std::max(left, std::chrono::milliseconds(1))};
+    auto limit = std::max(left, std::chrono::milliseconds(0)) + k_backstop;
+    provision::HttpsRequest r{"GET", a.target.base_url, a.path, std::nullopt, a.target.tls, limit};
     id = m_transport.start(r);
 }
 

@@ -45,7 +45,8 @@ class EngineBatch {
 public:
     using Clock = std::chrono::steady_clock;
     explicit EngineBatch(provision::HttpsMulti& transport) : m_transport(transport) {}
-    // Starts asking `target`; every request it makes ends by `deadline`.
+    // Starts asking `target` until `deadline` (the caller's wait() loop ends there and calls
+    // cancel_all(); each request's own limit is a backstop 1 s past it).
     void add(std::size_t key, const EngineTarget& target, Clock::time_point deadline);
     // Runs until some engine is done, `until` passes or wake() is called; returns the
     // engines done (possibly none).
@@ -66,6 +67,7 @@ private:
         EngineStatus status;
     };
     void send(provision::HttpsMulti::Id& id, Asking& a);
+    static constexpr std::chrono::milliseconds k_backstop{1000};
 
     provision::HttpsMulti& m_transport;
     std::map<provision::HttpsMulti::Id, Asking> m_asking;

@@ -88,6 +88,8 @@ TEST_F(LsStress, ThousandRunsEightAtATimeEndNormally) {
                     ++abnormal[(r.timed_out ? "timed out" : rc) + ": " + r.err];
                     continue;
                 }
+                if (std::getenv("MACHINE_LS_STRESS_SHOW"))
+                    std::cout << "run " << i << ":\n" << r.out;
                 if (i % variants.size() == 0) {
                     EXPECT_EQ(lines.size(), 1u + 1u + 50u) << r.out; // header, rows, rc
                     for (size_t l = 1; l + 1 < lines.size(); ++l) {
