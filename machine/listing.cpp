@@ -274,6 +274,10 @@ std::vector<ListRow> gather_rows(std::vector<ListRow> rows,
             break;
         if (engines) {
             for (auto& [i, status] : engines->wait(deadline)) {
+                // A starved process may see a transport error (its backstop limit) only after
+                // the deadline: the engine did not answer in time, so the row is a Timeout.
+                if (!status.error.empty() && Clock::now() >= deadline)
+                    continue;
                 rows[i].docker = status.version.empty() ? "Unknown" : "v" + status.version;
                 rows[i].swarm = status.swarm_role;
                 if (!status.error.empty())
