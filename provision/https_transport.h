@@ -6,8 +6,11 @@
 #include "provision/docker_api.h"
 
 #include <chrono>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace machine::provision {
 
@@ -26,8 +29,33 @@ struct HttpsAnswer {
     std::string text;  // the body
 };
 
+// Many requests driven from the thread that calls wait(): no thread per request. The requests to
+// one engine (same base_url) share one connection, one after another (HTTP keep-alive). Abstract
+// so the listing's logic can be tested with a fake transport; the libcurl one (multi interface)
+// is in machine-backends.so.
+class HttpsMulti {
+public:
+    using Id = std::uint64_t;
+    using Finished = std::vector<std::pair<Id, HttpsAnswer>>;
+    virtual ~HttpsMulti() = default;
+    // Queues `request` (its timeout bounds it as in machine_https_request_v1); never blocks.
+    virtual Id start(const HttpsRequest& request) = 0;
+    // Runs the transfers until at least one finishes, `until` passes or wake() is called;
+    // returns the finished ones (possibly none).
+    virtual Finished wait(std::chrono::steady_clock::time_point until) = 0;
+    // From any thread: makes the current or the next wait() return at once.
+    virtual void wake() = 0;
+    // Drops a request that has not finished (its connection is closed); unknown ids are ignored.
+    virtual void cancel(Id id) = 0;
+};
+
 } // namespace machine::provision
 
 // Entry point in machine-backends.so. Never throws: failures are in HttpsAnswer::error.
 extern "C" machine::provision::HttpsAnswer
 machine_https_request_v1(const machine::provision::HttpsRequest& request);
+
+// Entry point in machine-backends.so: a new libcurl multi transport, owned by the caller (delete
+// it before the module could go away, i.e. before main returns). Returns null when libcurl
+// cannot make one.
+extern "C" machine::provision::HttpsMulti* machine_https_multi_v1();

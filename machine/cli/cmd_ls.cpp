@@ -5,6 +5,7 @@
 #include "drivers/factory.h"
 #include "machine/engine_status.h"
 #include "machine/listing.h"
+#include "machine/support/backends.h"
 #include "machine/support/error.h"
 #include "machine/support/template.h"
 
@@ -14,42 +15,57 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <map>
 
 namespace machine::cli {
 
 namespace {
 
-// Everything about one machine that ls shows; runs on its own thread.
-ListRow probe(const Store& store, support::ProcessRunner& runner, const std::string& name,
-              const std::string& docker_host, std::chrono::milliseconds engine_timeout) {
+using namespace std::chrono_literals;
+
+// Threads asking hypervisors for states at once (VBoxManage, libvirt); engines need none.
+constexpr std::size_t k_state_threads = 8;
+
+// The row as the machine's record gives it: name, driver, URL, ACTIVE, labels.
+ListRow store_row(const Host& host, const std::string& docker_host) {
     ListRow row;
-    row.name = name;
-    Host host = store.load(name);
+    row.name = host.name;
     row.driver = host.driver_name;
     row.url = host.url();
     row.active = !docker_host.empty() && docker_host == row.url;
     row.labels = host.options.engine.labels;
-    drivers::DriverContext dc{name, store.machine_dir(name), store.root(), &runner};
+    row.error = host.error;
+    return row;
+}
+
+// The hypervisor's state of `host` (runs on a ProbePool thread), and its engine to ask when it
+// is running. `engine_unavailable`: why engines cannot be asked (no transport module).
+Probed hypervisor_state(const Store& store, support::ProcessRunner& runner, const Host& host,
+                        ListRow row, bool ask_engine, const std::string& engine_unavailable) {
+    Probed p;
+    drivers::DriverContext dc{host.name, store.machine_dir(host.name), store.root(), &runner};
     auto driver = drivers::make_driver(host.driver_name, dc);
     driver->from_json(host.driver);
-    row.error = host.error;
     drivers::State state;
     try {
         state = driver->state();
     } catch (const std::exception& e) {
         row.state = "Error";
         row.error = e.what();
-        return row;
+        p.row = std::move(row);
+        return p;
     }
     row.state = to_string(state);
-    if (state == drivers::State::Running && host.error.empty() && !row.url.empty()) {
-        EngineStatus engine = query_engine(host, engine_timeout);
-        row.docker = engine.version.empty() ? "Unknown" : "v" + engine.version;
-        row.swarm = engine.swarm_role;
-        if (!engine.error.empty())
-            row.error = engine.error;
+    if (ask_engine && state == drivers::State::Running && host.error.empty() && !row.url.empty()) {
+        if (!engine_unavailable.empty()) {
+            row.docker = "Unknown";
+            row.error = "Unable to query docker version: " + engine_unavailable;
+        } else {
+            p.engine = engine_target(host);
+        }
     }
-    return row;
+    p.row = std::move(row);
+    return p;
 }
 
 } // namespace
@@ -65,11 +81,13 @@ void add_ls_command(CLI::App& app, Context& ctx) {
     auto* cmd = app.add_subcommand("ls", "List machines with their state, URL and engine");
     cmd->alias("list");
     cmd->footer(R"X(Columns: NAME ACTIVE DRIVER STATE URL SWARM DOCKER ERRORS. State comes from the
-hypervisor, DOCKER and SWARM from each engine's TLS API; all machines are asked at once and
-a machine that does not answer within --timeout shows "Timeout" instead of holding the list.
+hypervisor, DOCKER and SWARM from each engine's TLS API (one connection per engine, all from
+one thread); a machine that does not answer within --timeout shows "Timeout" instead of
+holding the list. Only what is shown is asked: -q, and a --format without engine fields, ask
+no engine (a state filter asks the hypervisor, a swarm filter the engines).
 
 Filters (repeatable; the same key ORs, different keys AND):
-  --filter driver=libvirt   --filter state=Running   --filter name='^web'
+  --filter driver=libvirt   --filter state=Running   --filter name='^web'  (Go regexp, RE2)
   --filter label=env=test   --filter swarm=manager
 Formats (Go templates): --format '{{.Name}}: {{.URL}}'
   --format 'table {{.Name}}\t{{.State}}\t{{.DockerVersion}}'   --format '{{json .}}'
@@ -87,36 +105,80 @@ Formats (Go templates): --format '{{.Name}}: {{.URL}}'
         std::string format = support::unescape_format(args->format);
         if (!format.empty())
             support::validate_template(format);
+        Needs needs = filter.needs();
+        if (!args->quiet)
+            needs = std::max(needs, format.empty() ? Needs::Engine : format_needs(format));
+
         Store store = ctx.store();
         if (auto hint = import_hint(store)) // docker-machine has machines; this store none yet
             std::cerr << *hint << "\n";
         const char* dh = std::getenv("DOCKER_HOST");
         std::string docker_host = dh ? dh : "";
-        auto timeout = std::chrono::milliseconds(static_cast<long>(args->timeout * 1000));
-        // Copies only: a probe that outlives the deadline must not touch freed state.
-        auto runner = std::make_shared<support::SystemProcessRunner>();
-        auto rows = gather_rows(
-            store.list(),
-            [store, runner, docker_host, timeout](const std::string& name) {
-                return probe(store, *runner, name, docker_host, timeout);
-            },
-            timeout);
-        bool timed_out = false;
-        std::string out;
-        std::vector<nlohmann::json> selected;
-        for (const auto& row : rows) {
-            timed_out = timed_out || row.state == "Timeout";
-            if (filter.matches(row))
-                selected.push_back(to_json(row));
+        // The store's part, here: records that cannot be read are rows in state Error.
+        auto hosts = std::make_shared<std::map<std::string, Host>>();
+        std::vector<ListRow> rows;
+        for (const auto& name : store.list()) {
+            ListRow row;
+            try {
+                Host host = store.load(name);
+                row = store_row(host, docker_host);
+                hosts->emplace(name, std::move(host));
+            } catch (const std::exception& e) {
+                row.name = name;
+                row.state = "Error";
+                row.error = e.what();
+            }
+            if (filter.matches(row, Needs::Store))
+                rows.push_back(std::move(row));
         }
+
+        auto timeout = std::chrono::milliseconds(static_cast<long>(args->timeout * 1000));
+        ProbePool pool(k_state_threads);
+        std::unique_ptr<provision::HttpsMulti> transport;
+        std::optional<EngineBatch> engines;
+        std::string engine_unavailable;
+        if (needs >= Needs::Hypervisor && !rows.empty()) {
+            if (needs == Needs::Engine) {
+                try {
+                    using Make = provision::HttpsMulti* (*)();
+                    auto make = support::backend_function<Make>("machine_https_multi_v1",
+                                                                "the Docker API client");
+                    transport.reset(make());
+                    if (!transport)
+                        engine_unavailable = "libcurl cannot make a multi transport";
+                } catch (const Error& e) {
+                    engine_unavailable = e.what();
+                }
+                if (transport)
+                    engines.emplace(*transport);
+            }
+            // Copies only: a state call that outlives the deadline must not touch freed state.
+            auto runner = std::make_shared<support::SystemProcessRunner>();
+            bool ask = needs == Needs::Engine;
+            rows = gather_rows(
+                std::move(rows),
+                [store, runner, hosts, ask, engine_unavailable](const ListRow& row) {
+                    auto it = hosts->find(row.name);
+                    if (it == hosts->end())
+                        return Probed{row, std::nullopt}; // its record is unreadable
+                    return hypervisor_state(store, *runner, it->second, row, ask,
+                                            engine_unavailable);
+                },
+                pool, engines ? &*engines : nullptr, timeout);
+        }
+
+        std::vector<ListRow> shown;
+        for (auto& row : rows)
+            if (filter.matches(row))
+                shown.push_back(std::move(row));
+        std::vector<nlohmann::json> selected;
+        for (const auto& row : shown)
+            selected.push_back(to_json(row));
+        std::string out;
         if (args->quiet) {
-            for (const auto& j : selected)
-                out += j["Name"].get<std::string>() + "\n";
+            for (const auto& row : shown)
+                out += row.name + "\n";
         } else if (format.empty()) {
-            std::vector<ListRow> shown;
-            for (const auto& row : rows)
-                if (filter.matches(row))
-                    shown.push_back(row);
             out = render_default_table(shown);
         } else if (support::is_table_format(format)) {
             out = support::render_table(support::strip_table_prefix(format), selected,
@@ -129,9 +191,10 @@ Formats (Go templates): --format '{{.Name}}: {{.URL}}'
                 out += support::render_template(format, j) + "\n";
         }
         std::cout << out << std::flush;
-        if (timed_out) {
-            // Probes still running past the deadline hold no locks and write nothing; end the
-            // process without waiting for them (or running static destructors under them).
+        if (!pool.finish(200ms)) {
+            // A hypervisor call is stuck past the deadline (its row says Timeout). Its thread
+            // holds no lock and writes nothing; end here rather than wait for it. No engine
+            // work runs on any thread, so nothing races the exit.
             std::fflush(nullptr);
             std::_Exit(0);
         }

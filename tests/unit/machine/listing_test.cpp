@@ -6,11 +6,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <future>
-#include <memory>
 #include <sstream>
-#include <stdexcept>
-#include <thread>
 
 namespace machine {
 namespace {
@@ -135,90 +131,90 @@ TEST(ListRowJson, HasDockerMachineTemplateFields) {
     EXPECT_EQ(to_json(r)["Active"], "-");
 }
 
-TEST(GatherRows, KeepsTheOrderOfNames) {
-    auto rows = gather_rows(
-        {"c", "a", "b"},
-        [](const std::string& name) {
-            // Finish in reverse order of the names.
-            std::this_thread::sleep_for(name == "c" ? 60ms : name == "a" ? 30ms : 0ms);
-            return row(name, "none", "Running");
-        },
-        5s);
-    ASSERT_EQ(rows.size(), 3u);
-    EXPECT_EQ(rows[0].name, "c");
-    EXPECT_EQ(rows[1].name, "a");
-    EXPECT_EQ(rows[2].name, "b");
-    for (const auto& r : rows)
-        EXPECT_EQ(r.state, "Running");
-    EXPECT_GE(rows[0].response_ms, 50);
+TEST(ListFilter, NameIsGoRegexpSyntax) {
+    // What docker-machine users wrote: Go's regexp (RE2), not ECMAScript.
+    ListFilter ci;
+    ci.add("name=(?i)^WEB");
+    EXPECT_EQ(matching(ci, k_rows), (std::vector<std::string>{"web1", "web2"}));
+    ListFilter cls;
+    cls.add("name=^[[:alpha:]]+\\d$");
+    EXPECT_EQ(matching(cls, k_rows), (std::vector<std::string>{"web1", "web2", "db1"}));
+    ListFilter named;
+    named.add("name=^(?P<kind>db)");
+    EXPECT_EQ(matching(named, k_rows), (std::vector<std::string>{"db1"}));
 }
 
-TEST(GatherRows, ProbesRunConcurrently) {
-    std::vector<std::string> names;
-    for (int i = 0; i < 20; ++i)
-        names.push_back("m" + std::to_string(i));
+TEST(ListFilter, WhatGoRejectsIsABadExpression) {
+    // Look-around and back-references are not Go syntax: refused, never run.
+    for (const char* bad : {"name=web(?=1)", "name=(a)\\1", "name=a{2,1}", "name=*"}) {
+        ListFilter f;
+        try {
+            f.add(bad);
+            ADD_FAILURE() << "accepted --filter " << bad;
+        } catch (const UsageError& e) {
+            EXPECT_NE(std::string(e.what()).find("bad regular expression"), std::string::npos)
+                << e.what();
+        }
+    }
+}
+
+TEST(ListFilter, CatastrophicPatternRunsInLinearTime) {
+    // (a+)+$ against a long run of a's and a mismatch: exponential for a backtracking engine.
+    ListFilter f;
+    f.add("name=^(a+)+$");
+    ListRow r = row(std::string(5000, 'a') + "!", "none", "Running");
     auto started = std::chrono::steady_clock::now();
-    auto rows = gather_rows(
-        names,
-        [](const std::string& name) {
-            std::this_thread::sleep_for(100ms);
-            return row(name, "none", "Running");
-        },
-        10s);
-    auto took = std::chrono::steady_clock::now() - started;
-    EXPECT_EQ(rows.size(), 20u);
-    EXPECT_LT(took, 1s) << "20 probes of 100 ms each ran one after another";
+    EXPECT_FALSE(f.matches(r));
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 1s);
 }
 
-TEST(GatherRows, SlowProbeTimesOutWithoutHoldingTheRest) {
-    // The slow probe waits for this promise, released at the end of the test so the detached
-    // thread ends before the process does.
-    auto release = std::make_shared<std::promise<void>>();
-    std::shared_future<void> released = release->get_future().share();
-    auto started = std::chrono::steady_clock::now();
-    auto rows = gather_rows(
-        {"fast1", "stuck", "fast2"},
-        [released](const std::string& name) {
-            if (name == "stuck")
-                released.wait();
-            return row(name, "none", "Running");
-        },
-        300ms);
-    auto took = std::chrono::steady_clock::now() - started;
-    release->set_value();
-
-    EXPECT_GE(took, 290ms);
-    EXPECT_LT(took, 2s) << "the listing waited for the stuck probe";
-    ASSERT_EQ(rows.size(), 3u);
-    EXPECT_EQ(rows[0].name, "fast1");
-    EXPECT_EQ(rows[0].state, "Running");
-    EXPECT_EQ(rows[1].name, "stuck");
-    EXPECT_EQ(rows[1].state, "Timeout");
-    EXPECT_NE(rows[1].error.find("--timeout"), std::string::npos) << rows[1].error;
-    EXPECT_EQ(rows[2].name, "fast2");
-    EXPECT_EQ(rows[2].state, "Running");
+TEST(ListFilter, NeedsSaysHowFarTheListingMustGo) {
+    ListFilter none;
+    EXPECT_EQ(none.needs(), Needs::Store);
+    ListFilter store;
+    store.add("name=web");
+    store.add("driver=none");
+    store.add("label=env=prod");
+    EXPECT_EQ(store.needs(), Needs::Store);
+    ListFilter state = store;
+    state.add("state=Running");
+    EXPECT_EQ(state.needs(), Needs::Hypervisor);
+    ListFilter swarm = state;
+    swarm.add("swarm=manager");
+    EXPECT_EQ(swarm.needs(), Needs::Engine);
 }
 
-TEST(GatherRows, ThrowingProbeBecomesAnErrorRow) {
-    auto rows = gather_rows(
-        {"good", "broken"},
-        [](const std::string& name) -> ListRow {
-            if (name == "broken")
-                throw std::runtime_error("config.json: not valid JSON");
-            return row(name, "none", "Running");
-        },
-        5s);
-    ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(rows[0].state, "Running");
-    EXPECT_EQ(rows[1].name, "broken");
-    EXPECT_EQ(rows[1].state, "Error");
-    EXPECT_EQ(rows[1].error, "config.json: not valid JSON");
+TEST(ListFilter, TermsBeyondWhatIsKnownWaitForTheFullerRow) {
+    ListFilter f;
+    f.add("driver=libvirt");
+    f.add("state=Stopped");
+    ListRow web1 = k_rows[0]; // libvirt, Running
+    web1.state.clear();       // not asked yet
+    EXPECT_TRUE(f.matches(web1, Needs::Store)) << "state is not known yet";
+    web1.state = "Running";
+    EXPECT_FALSE(f.matches(web1, Needs::Hypervisor));
+    ListRow ext = k_rows[3]; // none
+    EXPECT_FALSE(f.matches(ext, Needs::Store)) << "the driver is known from the store";
 }
 
-TEST(GatherRows, NoNamesNoRows) {
-    auto rows = gather_rows(
-        {}, [](const std::string& n) { return row(n, "", ""); }, 1s);
-    EXPECT_TRUE(rows.empty());
+TEST(FormatNeeds, FieldsFromTheStoreAskNoOne) {
+    EXPECT_EQ(format_needs("{{.Name}}"), Needs::Store);
+    EXPECT_EQ(format_needs("{{.Name}}: {{.URL}} {{.DriverName}} {{.Active}}"), Needs::Store);
+    EXPECT_EQ(format_needs("table {{.Name}}\t{{.ActiveHost}}\t{{join .Labels \",\"}}"),
+              Needs::Store);
+    EXPECT_EQ(format_needs("{{if .ActiveHost}}{{.Name}}{{end}}"), Needs::Store);
+    EXPECT_EQ(format_needs("{{printf \"%-10s.\" .Name}} {{/* .Swarm */}}"), Needs::Store)
+        << "fields named inside strings and comments do not count";
+    EXPECT_EQ(format_needs("plain text only"), Needs::Store);
+    EXPECT_EQ(format_needs("{{.Name}} {{.State}}"), Needs::Hypervisor);
+    EXPECT_EQ(format_needs("{{if gt 1.5 0.5}}{{.State}}{{end}}"), Needs::Hypervisor);
+}
+
+TEST(FormatNeeds, EngineFieldsAndTheWholeRowAskTheEngines) {
+    for (const char* f : {"{{.DockerVersion}}", "{{.Name}} {{.Swarm}}", "{{.Error}}",
+                          "{{.ResponseTime}}", "{{json .}}", "{{.}}", "{{$.Name}}",
+                          "{{range .Labels}}{{.}}{{end}}", "{{.Name}} {{.Unknown}}", "{{.Name"})
+        EXPECT_EQ(format_needs(f), Needs::Engine) << f;
 }
 
 // Column start offsets of `line`'s fields, found by runs of 2+ spaces between them.
