@@ -54,8 +54,9 @@ set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "libvirt-daemon, libvirt-daemon-driver-qemu, qemu-system-x86, \
 dnsmasq-base, mmdebstrap, qemu-utils, fdisk, e2fsprogs, extlinux, syslinux-common, xorriso, \
 openssh-client")
-# The docker client talks to the machines; virsh helps to look at what libvirt runs.
-set(CPACK_DEBIAN_PACKAGE_SUGGESTS "docker.io, libvirt-clients")
+# The docker client talks to the machines; libvirt-daemon-system runs libvirtd as a service on a
+# system with systemd (scripts/setup.sh and the lab start it by hand); virsh shows what it runs.
+set(CPACK_DEBIAN_PACKAGE_SUGGESTS "docker.io, libvirt-daemon-system, libvirt-clients")
 set(CPACK_STRIP_FILES ON) # RelWithDebInfo: the debug info stays in the build folder
 set(CPACK_INSTALL_DEFAULT_DIRECTORY_PERMISSIONS
   OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE WORLD_READ WORLD_EXECUTE)
