@@ -15,8 +15,12 @@ if command -v ccache >/dev/null; then
   launcher=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
   export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(dirname "$src")} CCACHE_NOHASHDIR=1
 fi
-cmake -S "$src" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
-  -DMACHINE_TESTS=OFF -DMACHINE_DEB_REVISION="$revision" >/dev/null
+# Configured once per revision: each configure draws a new build identity (CMakeLists.txt), which
+# rebuilds the binary and the module; ninja reconfigures by itself when a CMakeLists.txt changes.
+if ! grep -qx "MACHINE_DEB_REVISION:STRING=$revision" "$build_dir/CMakeCache.txt" 2>/dev/null; then
+  cmake -S "$src" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}" \
+    -DMACHINE_TESTS=OFF -DMACHINE_DEB_REVISION="$revision" >/dev/null
+fi
 cmake --build "$build_dir" -j"$(nproc)" >&2
 rm -f "$build_dir"/machine_*.deb
 (cd "$build_dir" && cpack -G DEB >&2)
