@@ -144,6 +144,8 @@ in_root env DEBIAN_FRONTEND=noninteractive apt-get autoremove --purge -y -q >/de
 while read -r f; do
   [ -d "$root$f" ] || [ ! -e "$root$f" ] || fail "$f is left after purge"
 done <"$work/files"
+! in_root dpkg -s machine >/dev/null 2>&1 || fail "dpkg still knows machine after purge"
+! compgen -G "$root/var/lib/dpkg/info/machine.*" || fail "dpkg's records of machine are left"
 snapshot >"$work/after"
 if ! diff -u "$work/before" "$work/after"; then
   fail "the root differs from before the install (above)"
