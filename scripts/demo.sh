@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The main job: create a machine under libvirt and point a docker client at it.
-#   bash scripts/demo.sh [NAME]           (after scripts/setup.sh; as root)
+#   bash scripts/demo.sh [NAME]           (after scripts/setup.sh [--program]; as root)
 # The bundled image is built first (from Debian packages, cached). The VM then runs inside the
 # lab network namespace (tests/e2e/lab: libvirtd in a namespace with no uplink), so this works on
 # a machine without systemd or a libvirtd of its own. On a workstation with libvirtd running,

@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Installs every Debian package machine needs to build, test and run VMs, then builds it.
-# Usage: bash scripts/setup.sh [build-dir]      (as root, or with sudo available)
+# Usage: bash scripts/setup.sh [--program] [build-dir]      (as root, or with sudo available)
+#   --program   build only the program and its module (what scripts/demo.sh needs), not the tests;
+#               a later run without it builds the rest in the same folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+targets=()
+if [ "${1:-}" = --program ]; then
+  targets=(--target machine machine-backends)
+  shift
+fi
 build_dir=${1:-build}
 
 packages=(
@@ -60,5 +67,5 @@ fi
 export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$(cd .. && pwd)} CCACHE_NOHASHDIR=1
 cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_COMPILER_LAUNCHER=ccache >/dev/null
-cmake --build "$build_dir" -j"$(nproc)"
+cmake --build "$build_dir" -j"$(nproc)" "${targets[@]}"
 echo "setup: built $build_dir/machine/machine"
