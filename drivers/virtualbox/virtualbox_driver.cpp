@@ -584,7 +584,9 @@ std::optional<std::string> VirtualBoxDriver::vm_ref() {
                 continue; // unregistered meanwhile
             throw;
         }
-        if (!info["CfgFile"].empty() && inside(info["CfgFile"], m_ctx.machine_dir)) {
+        const std::string& cfg = info["CfgFile"];
+        if (!cfg.empty() && (inside(cfg, m_ctx.machine_dir) ||
+                             (!m_vm_folder.empty() && inside(cfg, m_vm_folder)))) {
             m_uuid = vm.uuid;
             m_foreign_uuid.clear();
             support::debug("VirtualBox VM {} of machine \"{}\" found by name; recording its UUID",
@@ -747,6 +749,7 @@ nlohmann::json VirtualBoxDriver::to_json() const {
         {"SeedPath", m_seed_path.string()},
         {"VMCreated", m_vm_created},
         {"UUID", m_uuid},
+        {"VMFolder", m_vm_folder.string()},
     };
 }
 
@@ -790,6 +793,7 @@ void VirtualBoxDriver::from_json(const nlohmann::json& j) {
     path("SeedPath", m_seed_path);
     flag("VMCreated", m_vm_created);
     str("UUID", m_uuid);
+    path("VMFolder", m_vm_folder);
     if (!m_uuid.empty() && !is_uuid(m_uuid))
         throw StoreError(fmt::format("the driver record of \"{}\" has a UUID that is not one: "
                                      "\"{}\"",

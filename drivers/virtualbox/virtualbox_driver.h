@@ -12,7 +12,9 @@
 //   create refuses a name VirtualBox already has (UsageError, exit 2, nothing changed).
 // - Records made before UUIDs (no "UUID" in the driver record) are looked up by name once: a VM
 //   of that name is ours only if its settings file (CfgFile) lies in this machine's folder, where
-//   every create has put it (`createvm --basefolder <machine dir>`); its UUID is then kept and
+//   every create has put it (`createvm --basefolder <machine dir>`), or in the record's
+//   "VMFolder" (an imported docker-machine VM: <docker-machine store>/machines/<name>, where
+//   docker-machine's createvm put it); its UUID is then kept and
 //   saved by the next command that saves the record (start, stop, restart, kill). Any other VM of
 //   that name is left alone, and rm says so.
 // - The host-only address is chosen, and the choice saved, under the store-wide lock
@@ -123,6 +125,7 @@ private:
     std::string m_foreign_uuid; // a VM named like the machine that is not ours (legacy lookup)
     std::string m_foreign_cfg;  // its settings file
     bool m_looked_up = false;   // the legacy lookup ran (once per process)
+    fs::path m_vm_folder;       // where else a VM of a record without UUID may keep its settings
     std::string m_ip;
     std::string m_nat_mac;
     std::string m_hostonly_mac;

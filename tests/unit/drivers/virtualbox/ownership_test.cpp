@@ -143,6 +143,26 @@ TEST_F(Ownership, LegacyRemoveLeavesAUsersNamesakeAloneAndSaysSo) {
     EXPECT_EQ(d->to_json()["UUID"], "");
 }
 
+TEST_F(Ownership, ImportedRecordAdoptsTheVmWhoseSettingsAreInItsVmFolder) {
+    // `machine import --from-docker-machine`: docker-machine's createvm put the VM's settings in
+    // its own machine folder, which the record names as VMFolder.
+    fs::path dm = m_root / "docker-machine" / "machines" / "myvm";
+    m_runner.on({"list", "vms"}, {ok(vm_list({{"myvm", k_user_uuid}, {"myvm", k_legacy_uuid}}))});
+    m_runner.on({"showvminfo", k_user_uuid, "--machinereadable"},
+                {ok(info(k_user_uuid, user_cfg(), "running"))});
+    m_runner.on({"showvminfo", k_legacy_uuid, "--machinereadable"},
+                {ok(info(k_legacy_uuid, dm / "myvm" / "myvm.vbox", "poweroff"))});
+    auto d = driver();
+    d->from_json({{"IPAddress", "192.168.99.100"}, {"VMFolder", dm.string()}});
+    EXPECT_EQ(d->state(), State::Stopped);
+    d->remove();
+    EXPECT_EQ(m_runner.vbox().back(), (Args{"unregistervm", k_legacy_uuid, "--delete"}));
+    for (const auto& c : m_runner.vbox())
+        if (c[0] != "showvminfo")
+            for (const auto& arg : c)
+                EXPECT_NE(arg, k_user_uuid);
+}
+
 TEST_F(Ownership, LegacyRecordWhoseVmIsGoneRemovesOnlyTheRecord) {
     m_runner.on({"list", "vms"}, {ok("")});
     EXPECT_EQ(legacy()->remove(),
