@@ -115,6 +115,9 @@ nlohmann::json translate_driver(const std::string& dm_driver, const nlohmann::js
         // as docker-machine rm does. machine made no disk of its own for it.
         out["DiskPath"] = "";
         out["SeedPath"] = "";
+        // docker-machine's `createvm --basefolder` put the VM's settings here: the virtualbox
+        // driver takes the VM it finds by name only if they still are (a user's namesake is not).
+        out["VMFolder"] = (dm_root / "machines" / name).string();
         limits.push_back(k_boot2docker_limit);
         limits.push_back("the VM has no UUID recorded by docker-machine: machine finds it by "
                          "its name, \"" +

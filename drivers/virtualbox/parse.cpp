@@ -225,6 +225,26 @@ std::vector<VmEntry> parse_vms(const std::string& out) {
     return vms;
 }
 
+bool is_uuid(const std::string& text) {
+    static const std::regex re(
+        "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+    return std::regex_match(text, re);
+}
+
+std::optional<std::string> parse_created_vm_uuid(const std::string& out) {
+    static const std::regex re(R"(^UUID:\s*\{?([0-9a-fA-F-]+)\}?\s*$)");
+    for (const auto& line : lines_of(out)) {
+        std::smatch m;
+        std::string t = trim(line);
+        if (std::regex_match(t, m, re) && is_uuid(m[1].str())) {
+            std::string u = m[1];
+            std::transform(u.begin(), u.end(), u.begin(), ::tolower);
+            return u;
+        }
+    }
+    return std::nullopt;
+}
+
 std::optional<std::string> parse_created_interface(const std::string& out) {
     static const std::regex re(R"(Interface '([^']+)' was successfully created)");
     std::smatch m;

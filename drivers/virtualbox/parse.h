@@ -75,6 +75,12 @@ struct VmEntry {
 };
 std::vector<VmEntry> parse_vms(const std::string& out);
 
+// `createvm` stdout: "UUID: 0e520d8e-0207-401c-9d9d-72f83bbb5998" -> the UUID (lower case).
+std::optional<std::string> parse_created_vm_uuid(const std::string& out);
+
+// Whether `text` is a UUID in VirtualBox's form (8-4-4-4-12 hex digits, no braces).
+bool is_uuid(const std::string& text);
+
 // `hostonlyif create` stdout: "Interface 'vboxnet1' was successfully created" -> "vboxnet1".
 std::optional<std::string> parse_created_interface(const std::string& out);
 

@@ -10,11 +10,15 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
+#include <cerrno>
+#include <cstdlib>
+#include <random>
 #include <regex>
 #include <set>
 #include <thread>
@@ -54,6 +58,39 @@ void check_choice(const std::string& flag, const std::string& value,
     throw UsageError(fmt::format("--{}: \"{}\" is not one of {}", flag, value, list));
 }
 
+std::string random_uuid() {
+    std::random_device rd;
+    std::mt19937_64 rng((uint64_t{rd()} << 32) ^ rd());
+    uint64_t hi = rng(), lo = rng();
+    hi = (hi & ~uint64_t{0xf000}) | 0x4000;                     // version 4
+    lo = (lo & ~(uint64_t{0xc} << 60)) | (uint64_t{0x8} << 60); // RFC 4122 variant
+    return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", hi >> 32, (hi >> 16) & 0xffff,
+                       hi & 0xffff, lo >> 48, lo & 0xffffffffffffull);
+}
+
+// FNV-1a, 64 bit: a stable short name for a path (std::hash is not stable across builds).
+std::string path_key(const fs::path& p) {
+    uint64_t h = 1469598103934665603ull;
+    for (unsigned char c : p.string()) {
+        h ^= c;
+        h *= 1099511628211ull;
+    }
+    return fmt::format("{:016x}", h);
+}
+
+// Whether `file` lies inside `dir` (both made absolute and free of symlinks first).
+bool inside(const fs::path& file, const fs::path& dir) {
+    std::error_code ec;
+    auto f = fs::weakly_canonical(file, ec);
+    if (ec)
+        return false;
+    auto d = fs::weakly_canonical(dir, ec);
+    if (ec)
+        return false;
+    auto rel = f.lexically_relative(d);
+    return !rel.empty() && *rel.begin() != ".." && *rel.begin() != ".";
+}
+
 std::pair<std::string, std::string> default_share(const std::string& os) {
     // docker-machine's defaults: the users' home folders, under the name the guest mounts.
     if (os == "darwin")
@@ -83,6 +120,7 @@ HostEnv HostEnv::current() {
 #endif
     env.free_port = loopback_free_port;
     env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    env.new_uuid = random_uuid;
     return env;
 }
 
@@ -98,6 +136,8 @@ VirtualBoxDriver::VirtualBoxDriver(const DriverContext& ctx, HostEnv env)
         m_env.free_port = loopback_free_port;
     if (!m_env.sleep)
         m_env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    if (!m_env.new_uuid)
+        m_env.new_uuid = random_uuid;
     m_ssh_key_path = m_ctx.machine_dir / "id_rsa";
 }
 
@@ -170,7 +210,23 @@ void VirtualBoxDriver::configure(const FlagValues& flags) {
 
     check_vboxmanage();
     check_vtx();
+    refuse_taken_name(true);
+    m_uuid = m_env.new_uuid();
     choose_address();
+}
+
+void VirtualBoxDriver::refuse_taken_name(bool before_anything_changed) {
+    for (const auto& vm : parse_vms(m_vbox.run({"list", "vms"}))) {
+        if (vm.name != m_ctx.machine_name)
+            continue;
+        std::string what = fmt::format(
+            "VirtualBox already has a VM named \"{}\" ({{{}}}), not made by machine; it is left "
+            "as it is: pick another machine name",
+            vm.name, vm.uuid);
+        if (before_anything_changed)
+            throw UsageError(what);
+        throw DriverError(what);
+    }
 }
 
 void VirtualBoxDriver::check_vboxmanage() {
@@ -206,8 +262,35 @@ void VirtualBoxDriver::check_vtx() const {
 
 void VirtualBoxDriver::choose_address() {
     auto cidr = *parse_cidr(m_hostonly_cidr);
+    drop_claim();
+    std::optional<support::FileLock> lock;
+    fs::path claims = m_ctx.store_dir / "locks" / "virtualbox-ips";
+    if (!m_ctx.store_dir.empty()) {
+        support::make_dirs(m_ctx.store_dir / "locks", 0700);
+        lock.emplace(m_ctx.store_dir / "locks" / "virtualbox-ip.lock");
+        support::make_dirs(claims, 0700);
+    }
     std::set<uint32_t> used;
     std::error_code ec;
+    // Addresses claimed by creates that have not saved their record yet: theirs while the
+    // claiming process lives; a dead process's claim is dropped.
+    if (!m_ctx.store_dir.empty()) {
+        for (const auto& entry : fs::directory_iterator(claims, ec)) {
+            auto ip = parse_ipv4(entry.path().filename().string());
+            auto text = support::try_read_file(entry.path());
+            long pid = 0;
+            if (text)
+                pid = std::strtol(text->c_str(), nullptr, 10);
+            bool alive = pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM);
+            if (ip && alive) {
+                if (cidr.contains(*ip))
+                    used.insert(*ip);
+            } else {
+                std::error_code rm_ec;
+                fs::remove(entry.path(), rm_ec);
+            }
+        }
+    }
     fs::path machines = m_ctx.store_dir / "machines";
     if (!m_ctx.store_dir.empty() && fs::is_directory(machines, ec)) {
         for (const auto& entry : fs::directory_iterator(machines, ec)) {
@@ -233,9 +316,26 @@ void VirtualBoxDriver::choose_address() {
                                       "--virtualbox-hostonly-cidr",
                                       m_hostonly_cidr));
     m_ip = format_ipv4(*ip);
+    if (!m_ctx.store_dir.empty()) {
+        support::atomic_write(claims / m_ip, fmt::format("{} {}\n", ::getpid(), m_ctx.machine_name),
+                              0600);
+        m_ip_claim = claims / m_ip;
+    }
     std::string seed = (m_ctx.store_dir / "machines" / m_ctx.machine_name).string();
     m_nat_mac = derive_mac(seed + "#nic1");
     m_hostonly_mac = derive_mac(seed + "#nic2");
+}
+
+void VirtualBoxDriver::drop_claim() noexcept {
+    if (m_ip_claim.empty())
+        return;
+    std::error_code ec;
+    fs::remove(m_ip_claim, ec);
+    m_ip_claim.clear();
+}
+
+VirtualBoxDriver::~VirtualBoxDriver() {
+    drop_claim();
 }
 
 std::string VirtualBoxDriver::seed_network_config() const {
@@ -261,10 +361,16 @@ fs::path VirtualBoxDriver::prepare_disk_image(const CreateSpec& spec) {
     std::transform(ext.begin(), ext.end(), ext.begin(), ::tolower);
     if (ext == ".vdi" || ext == ".vmdk" || ext == ".vhd")
         return source;
-    // VirtualBox cannot boot qcow2: convert once and keep the VDI beside the source.
-    fs::path cached = source;
-    cached += ".vdi";
-    support::FileLock lock(fs::path(cached.string() + ".lock"));
+    // VirtualBox cannot boot qcow2: convert once into the store's cache, never beside the
+    // source (the user's folder is not ours), named by the source's path.
+    if (m_ctx.store_dir.empty())
+        throw DriverError("no store to cache the converted disk image in");
+    std::string key = path_key(fs::absolute(source, ec));
+    fs::path dir = m_ctx.store_dir / "cache" / "virtualbox";
+    support::make_dirs(dir, 0700);
+    fs::path cached = dir / fmt::format("{}-{}.vdi", source.stem().string(), key);
+    support::make_dirs(m_ctx.store_dir / "locks", 0700);
+    support::FileLock lock(m_ctx.store_dir / "locks" / fmt::format("virtualbox-vdi-{}.lock", key));
     if (fs::exists(cached, ec) &&
         fs::last_write_time(cached, ec) >= fs::last_write_time(source, ec))
         return cached;
@@ -284,6 +390,14 @@ fs::path VirtualBoxDriver::prepare_disk_image(const CreateSpec& spec) {
 }
 
 void VirtualBoxDriver::ensure_hostonly_network() {
+    // One create of the store at a time looks for, makes and cleans the host-only network:
+    // two would both find none and make two interfaces with one address, or both remove the
+    // same stale DHCP server.
+    std::optional<support::FileLock> lock;
+    if (!m_ctx.store_dir.empty()) {
+        support::make_dirs(m_ctx.store_dir / "locks", 0700);
+        lock.emplace(m_ctx.store_dir / "locks" / "virtualbox-net.lock");
+    }
     if (m_hostonly_is_net)
         ensure_hostonly_net();
     else
@@ -348,24 +462,42 @@ void VirtualBoxDriver::remove_stale_dhcp_servers(const std::string& network_name
         // static addresses machine gives its VMs.
         support::info("Removing the DHCP server of {} (machine gives static addresses there)",
                       network_name);
-        m_vbox.run({"dhcpserver", "remove", "--netname", network_name});
+        auto r = m_vbox.run_result({"dhcpserver", "remove", "--netname", network_name});
+        if (!vboxmanage_failed(r))
+            continue;
+        // Gone meanwhile (another store's create removed it) is as good as removed.
+        for (const auto& left : parse_dhcpservers(m_vbox.run({"list", "dhcpservers"})))
+            if (left.network_name == network_name)
+                m_vbox.run({"dhcpserver", "remove", "--netname", network_name}); // says why
     }
 }
 
 void VirtualBoxDriver::create(const CreateSpec& spec) {
-    const std::string& vm = m_ctx.machine_name;
     m_ssh_key_path = spec.ssh_key_path;
     m_seed_path = spec.seed_iso;
     if (m_ip.empty())
         choose_address();
+    else
+        drop_claim(); // the pipeline saved the record, with the address, before create()
+    if (m_uuid.empty())
+        m_uuid = m_env.new_uuid();
     m_hostonly_is_net = use_hostonlynet();
 
     fs::path image = prepare_disk_image(spec);
+    bool converted = inside(image, m_ctx.store_dir / "cache" / "virtualbox");
     ensure_hostonly_network();
     m_ssh_port = m_env.free_port();
 
-    m_vbox.run({"createvm", "--name", vm, "--basefolder", spec.machine_dir.string(), "--register"});
+    // A VM of that name may have appeared since configure(): still never one of two namesakes.
+    refuse_taken_name(false);
+    std::string out = m_vbox.run({"createvm", "--name", m_ctx.machine_name, "--uuid", m_uuid,
+                                  "--basefolder", spec.machine_dir.string(), "--register"});
     m_vm_created = true;
+    if (auto created = parse_created_vm_uuid(out); created && *created != m_uuid) {
+        support::debug("createvm made {} instead of the requested {}", *created, m_uuid);
+        m_uuid = *created;
+    }
+    const std::string& vm = m_uuid;
     m_vbox.run({"modifyvm",       vm,
                 "--ostype",       "Linux26_64",
                 "--firmware",     "bios",
@@ -400,7 +532,7 @@ void VirtualBoxDriver::create(const CreateSpec& spec) {
 
     m_disk_path = spec.machine_dir / "disk.vdi";
     m_vbox.run({"clonemedium", "disk", image.string(), m_disk_path.string(), "--format", "VDI"});
-    if (m_image.empty()) {
+    if (converted) {
         // Forget the cached image as a medium: a later re-conversion gets a new UUID at the
         // same path, which VirtualBox would refuse to open while the old one is registered.
         m_vbox.run_result({"closemedium", "disk", image.string()});
@@ -433,10 +565,46 @@ void VirtualBoxDriver::create(const CreateSpec& spec) {
     m_vbox.run({"startvm", vm, "--type", m_ui_type});
 }
 
+std::optional<std::string> VirtualBoxDriver::vm_ref() {
+    if (!m_uuid.empty())
+        return m_uuid;
+    if (m_looked_up)
+        return std::nullopt;
+    // A record from before UUIDs: find the VM by name, once, and take it only if its settings
+    // file is in this machine's folder, where create put it.
+    m_looked_up = true;
+    for (const auto& vm : parse_vms(m_vbox.run({"list", "vms"}))) {
+        if (vm.name != m_ctx.machine_name)
+            continue;
+        std::map<std::string, std::string> info;
+        try {
+            info = parse_machine_readable(m_vbox.run({"showvminfo", vm.uuid, "--machinereadable"}));
+        } catch (const VBoxManageError& e) {
+            if (e.not_found())
+                continue; // unregistered meanwhile
+            throw;
+        }
+        const std::string& cfg = info["CfgFile"];
+        if (!cfg.empty() && (inside(cfg, m_ctx.machine_dir) ||
+                             (!m_vm_folder.empty() && inside(cfg, m_vm_folder)))) {
+            m_uuid = vm.uuid;
+            m_foreign_uuid.clear();
+            support::debug("VirtualBox VM {} of machine \"{}\" found by name; recording its UUID",
+                           m_uuid, m_ctx.machine_name);
+            return m_uuid;
+        }
+        m_foreign_uuid = vm.uuid;
+        m_foreign_cfg = info["CfgFile"];
+    }
+    return std::nullopt;
+}
+
 std::optional<State> VirtualBoxDriver::query_state() {
+    auto ref = vm_ref();
+    if (!ref)
+        return std::nullopt;
     try {
-        auto info = parse_machine_readable(
-            m_vbox.run({"showvminfo", m_ctx.machine_name, "--machinereadable"}));
+        auto info = parse_machine_readable(m_vbox.run({"showvminfo", *ref, "--machinereadable"}));
         return state_from_vmstate(info["VMState"]);
     } catch (const VBoxManageError& e) {
         if (e.not_found())
@@ -449,9 +617,15 @@ State VirtualBoxDriver::state() {
     auto s = query_state();
     if (s)
         return *s;
+    if (!m_foreign_uuid.empty() && m_vm_created)
+        throw DriverError(fmt::format(
+            "VirtualBox's VM \"{}\" ({{{}}}) is not the one machine created (its settings are in "
+            "{}); machine leaves it alone, and `machine rm` forgets only this record",
+            m_ctx.machine_name, m_foreign_uuid, m_foreign_cfg));
     if (m_vm_created)
-        throw DriverError(fmt::format("VirtualBox has no VM named \"{}\" (removed outside "
-                                      "machine?); `machine rm` cleans up the rest",
+        throw DriverError(fmt::format("VirtualBox has no VM {} of machine \"{}\" (removed "
+                                      "outside machine?); `machine rm` cleans up the rest",
+                                      m_uuid.empty() ? "of that name" : "{" + m_uuid + "}",
                                       m_ctx.machine_name));
     return State::None;
 }
@@ -464,8 +638,13 @@ void VirtualBoxDriver::start() {
     State s = state();
     if (s == State::Running || s == State::Starting)
         return;
+    if (s == State::None)
+        throw DriverError(fmt::format("machine \"{}\" has no VM: its create stopped before "
+                                      "making one; `machine rm {}` cleans up the rest",
+                                      m_ctx.machine_name, m_ctx.machine_name));
+    const std::string& vm = m_uuid; // state() found it
     if (s == State::Paused) {
-        m_vbox.run({"controlvm", m_ctx.machine_name, "resume"});
+        m_vbox.run({"controlvm", vm, "resume"});
         return;
     }
     // The host-only interface may be gone (host reboot, VirtualBox reinstall): find or make
@@ -474,18 +653,18 @@ void VirtualBoxDriver::start() {
     ensure_hostonly_network();
     if (m_hostonly_adapter != before) {
         if (m_hostonly_is_net)
-            m_vbox.run({"modifyvm", m_ctx.machine_name, "--host-only-net2=" + m_hostonly_adapter});
+            m_vbox.run({"modifyvm", vm, "--host-only-net2=" + m_hostonly_adapter});
         else
-            m_vbox.run({"modifyvm", m_ctx.machine_name, "--hostonlyadapter2", m_hostonly_adapter});
+            m_vbox.run({"modifyvm", vm, "--hostonlyadapter2", m_hostonly_adapter});
     }
-    m_vbox.run({"startvm", m_ctx.machine_name, "--type", m_ui_type});
+    m_vbox.run({"startvm", vm, "--type", m_ui_type});
 }
 
 void VirtualBoxDriver::stop() {
     State s = state();
     if (s == State::Stopped || s == State::Saved || s == State::None)
         return;
-    const std::string& vm = m_ctx.machine_name;
+    const std::string& vm = m_uuid; // state() found it
     if (s == State::Paused)
         m_vbox.run({"controlvm", vm, "resume"});
     m_vbox.run({"controlvm", vm, "acpipowerbutton"});
@@ -499,7 +678,7 @@ void VirtualBoxDriver::stop() {
     }
     support::warn("{} did not shut down within {} s after the ACPI power button; powering it "
                   "off",
-                  vm, m_env.stop_timeout.count());
+                  m_ctx.machine_name, m_env.stop_timeout.count());
     m_vbox.run({"controlvm", vm, "poweroff"});
 }
 
@@ -507,19 +686,28 @@ void VirtualBoxDriver::kill() {
     State s = state();
     if (s == State::Stopped || s == State::Saved || s == State::None)
         return;
-    m_vbox.run({"controlvm", m_ctx.machine_name, "poweroff"});
+    m_vbox.run({"controlvm", m_uuid, "poweroff"});
 }
 
 std::vector<std::string> VirtualBoxDriver::remove() {
     std::vector<std::string> done;
-    const std::string& vm = m_ctx.machine_name;
     auto s = query_state();
     if (s) {
+        const std::string& vm = m_uuid; // query_state() found it
         if (*s == State::Running || *s == State::Paused || *s == State::Starting ||
             *s == State::Stopping)
             m_vbox.run({"controlvm", vm, "poweroff"});
         m_vbox.run({"unregistervm", vm, "--delete"});
-        done.push_back(fmt::format("VirtualBox VM {} and its disk", vm));
+        done.push_back(fmt::format("VirtualBox VM {} {{{}}} and its disk", m_ctx.machine_name, vm));
+    } else if (!m_foreign_uuid.empty()) {
+        done.push_back(fmt::format("VirtualBox VM \"{}\" {{{}}} left as it is: not made by machine "
+                                   "(its settings are in {})",
+                                   m_ctx.machine_name, m_foreign_uuid, m_foreign_cfg));
+    } else if (m_vm_created) {
+        done.push_back(
+            fmt::format("VirtualBox VM {} was already gone: removed only machine's "
+                        "record of it",
+                        m_uuid.empty() ? "\"" + m_ctx.machine_name + "\"" : "{" + m_uuid + "}"));
     }
     std::error_code ec;
     if (!m_disk_path.empty() && fs::exists(m_disk_path, ec)) {
@@ -560,6 +748,8 @@ nlohmann::json VirtualBoxDriver::to_json() const {
         {"DiskPath", m_disk_path.string()},
         {"SeedPath", m_seed_path.string()},
         {"VMCreated", m_vm_created},
+        {"UUID", m_uuid},
+        {"VMFolder", m_vm_folder.string()},
     };
 }
 
@@ -602,6 +792,12 @@ void VirtualBoxDriver::from_json(const nlohmann::json& j) {
     path("DiskPath", m_disk_path);
     path("SeedPath", m_seed_path);
     flag("VMCreated", m_vm_created);
+    str("UUID", m_uuid);
+    path("VMFolder", m_vm_folder);
+    if (!m_uuid.empty() && !is_uuid(m_uuid))
+        throw StoreError(fmt::format("the driver record of \"{}\" has a UUID that is not one: "
+                                     "\"{}\"",
+                                     m_ctx.machine_name, m_uuid));
 }
 
 } // namespace machine::drivers::virtualbox

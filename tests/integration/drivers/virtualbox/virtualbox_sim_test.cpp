@@ -9,6 +9,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -110,7 +111,11 @@ TEST_F(VirtualBoxSim, CreateStopStartKeepsTheAddressThenRemoveLeavesNothing) {
     ASSERT_EQ(ifs.size(), 1u);
     EXPECT_EQ(ifs[0].ip, "192.168.56.1");
     EXPECT_TRUE(parse_dhcpservers(vbox({"list", "dhcpservers"})).empty());
-    EXPECT_TRUE(fs::exists(m_base.string() + ".vdi")) << "converted image cached";
+    EXPECT_FALSE(fs::exists(m_base.string() + ".vdi")) << "nothing beside the source image";
+    int cached = 0;
+    for (const auto& e : fs::directory_iterator(m_store / "cache" / "virtualbox"))
+        cached += e.path().extension() == ".vdi";
+    EXPECT_EQ(cached, 1) << "converted image cached in the store";
 
     d->stop();
     EXPECT_EQ(d->state(), State::Stopped);
@@ -125,7 +130,8 @@ TEST_F(VirtualBoxSim, CreateStopStartKeepsTheAddressThenRemoveLeavesNothing) {
     EXPECT_EQ(again->ssh_endpoint().port, ep.port);
 
     auto lines = again->remove();
-    EXPECT_EQ(lines, (std::vector<std::string>{"VirtualBox VM myvm1 and its disk"}));
+    std::string uuid = again->to_json()["UUID"];
+    EXPECT_EQ(lines, (std::vector<std::string>{"VirtualBox VM myvm1 {" + uuid + "} and its disk"}));
     for (const auto& vm : parse_vms(vbox({"list", "vms"})))
         EXPECT_NE(vm.name, "myvm1");
     EXPECT_FALSE(fs::exists(machine_dir("myvm1") / "disk.vdi"));
@@ -170,10 +176,11 @@ TEST_F(VirtualBoxSim, GuestIgnoringAcpiIsPoweredOff) {
     setenv("VBOX_SIM_ACPI_IGNORED", "1", 1);
     d->stop();
     EXPECT_EQ(d->state(), State::Stopped);
-    EXPECT_EQ(calls().back(), "[\"showvminfo\", \"stubborn\", \"--machinereadable\"]");
+    std::string uuid = d->to_json()["UUID"];
+    EXPECT_EQ(calls().back(), "[\"showvminfo\", \"" + uuid + "\", \"--machinereadable\"]");
     bool powered_off = false;
     for (const auto& c : calls())
-        powered_off |= c == "[\"controlvm\", \"stubborn\", \"poweroff\"]";
+        powered_off |= c == "[\"controlvm\", \"" + uuid + "\", \"poweroff\"]";
     EXPECT_TRUE(powered_off);
     d->remove();
 }
@@ -192,14 +199,20 @@ TEST_F(VirtualBoxSim, WithoutVBoxManageConfigureFailsAtOnceAndChangesNothing) {
     EXPECT_TRUE(fs::is_empty(machine_dir("novbox")));
 }
 
-TEST_F(VirtualBoxSim, FirstCreateOnAStoreNotMadeYetPassesTheChecksAndCreatesNothing) {
+TEST_F(VirtualBoxSim, FirstCreateOnAStoreNotMadeYetPassesTheChecksAndMakesOnlyTheAddressClaim) {
     // `machine create` on a new MACHINE_STORAGE_PATH configures before the store exists.
     ASSERT_FALSE(fs::exists(m_store));
     VirtualBoxDriver d(DriverContext{"first", machine_dir("first"), m_store, &m_runner}, m_env);
     d.configure(flags());
     EXPECT_EQ(d.ip(), "192.168.56.101");
-    EXPECT_FALSE(fs::exists(m_store));
-    EXPECT_EQ(calls(), (std::vector<std::string>{R"(["--version"])"}));
+    std::vector<std::string> made;
+    for (const auto& e : fs::recursive_directory_iterator(m_store))
+        made.push_back(e.path().lexically_relative(m_store).string());
+    std::sort(made.begin(), made.end());
+    EXPECT_EQ(made,
+              (std::vector<std::string>{"locks", "locks/virtualbox-ip.lock", "locks/virtualbox-ips",
+                                        "locks/virtualbox-ips/192.168.56.101"}));
+    EXPECT_EQ(calls(), (std::vector<std::string>{R"(["--version"])", R"(["list", "vms"])"}));
 }
 
 TEST_F(VirtualBoxSim, CidrOutsideTheAllowedRangeIsRefusedBeforeVirtualBoxIsTouched) {

@@ -321,6 +321,29 @@ TEST(ParseCreatedInterface, ReadsNameFromCreateOutput) {
     EXPECT_FALSE(parse_created_interface("0%...10%...100%\n"));
 }
 
+TEST(ParseCreatedVmUuid, ReadsTheUuidLine) {
+    // A real `VBoxManage createvm --name testvm --register` (pastebin GxpqeAXd, VirtualBox 4.x;
+    // the same three lines in 6.1 and 7.0).
+    EXPECT_EQ(
+        parse_created_vm_uuid("Virtual machine 'testvm' is created and registered.\n"
+                              "UUID: 0E520D8E-0207-401c-9d9d-72f83bbb5998\n"
+                              "Settings file: '/home/paco/VirtualBox VMs/testvm/testvm.vbox'\n"),
+        "0e520d8e-0207-401c-9d9d-72f83bbb5998");
+    EXPECT_FALSE(parse_created_vm_uuid("Virtual machine 'x' is created and registered.\n"));
+    EXPECT_FALSE(parse_created_vm_uuid("UUID: not-a-uuid\n"));
+    // A VM named like a UUID line does not count: only a line that is exactly "UUID: <uuid>".
+    EXPECT_FALSE(parse_created_vm_uuid(
+        "Virtual machine 'UUID: 0e520d8e-0207-401c-9d9d-72f83bbb5998' is created.\n"));
+}
+
+TEST(IsUuid, OnlyTheEightFourFourFourTwelveForm) {
+    EXPECT_TRUE(is_uuid("0e520d8e-0207-401c-9d9d-72f83bbb5998"));
+    EXPECT_FALSE(is_uuid("{0e520d8e-0207-401c-9d9d-72f83bbb5998}"));
+    EXPECT_FALSE(is_uuid("myvm"));
+    EXPECT_FALSE(is_uuid("0e520d8e-0207-401c-9d9d-72f83bbb599"));
+    EXPECT_FALSE(is_uuid(""));
+}
+
 TEST(ParseError, NotFoundBlock) {
     auto e = parse_error(
         "VBoxManage: error: Could not find a registered machine named 'unknown'\n"

@@ -2,7 +2,7 @@
 // recording fake runner.
 #include "drivers/virtualbox/virtualbox_driver.h"
 
-#include "fake_runner.h"
+#include "driver_fixture.h"
 #include "machine/support/error.h"
 
 #include <gmock/gmock.h>
@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include <fstream>
+#include <set>
 #include <unistd.h>
 
 namespace machine::drivers::virtualbox {
@@ -20,98 +21,7 @@ using testing::fail;
 using testing::FakeRunner;
 using ::testing::HasSubstr;
 using testing::ok;
-
-const char* k_not_found =
-    "VBoxManage: error: Could not find a registered machine named 'myvm'\n"
-    "VBoxManage: error: Details: code VBOX_E_OBJECT_NOT_FOUND (0x80bb0001), component "
-    "VirtualBoxWrap, interface IVirtualBox, callee nsISupports\n"
-    "VBoxManage: error: Context: \"FindMachine(Bstr(VMNameOrUuid).raw(), "
-    "machine.asOutParam())\" at line 2877 of file VBoxManageInfo.cpp\n";
-
-const char* k_locked =
-    "VBoxManage: error: The machine 'myvm' is already locked by a session (or being locked or "
-    "unlocked)\n"
-    "VBoxManage: error: Details: code VBOX_E_INVALID_OBJECT_STATE (0x80bb0007), component "
-    "MachineWrap, interface IMachine, callee nsISupports\n"
-    "VBoxManage: error: Context: \"LaunchVMProcess(a->session, sessionType.raw(), "
-    "ComSafeArrayAsInParam(aBstrEnv), progress.asOutParam())\" at line 727 of file "
-    "VBoxManageMisc.cpp\n";
-
-// The stale server VirtualBox's installer leaves on vboxnet0 (6.1+ layout).
-const char* k_stale_dhcp = "NetworkName:    HostInterfaceNetworking-vboxnet0\n"
-                           "Dhcpd IP:       192.168.56.100\n"
-                           "LowerIPAddress: 192.168.56.101\n"
-                           "UpperIPAddress: 192.168.56.254\n"
-                           "NetworkMask:    255.255.255.0\n"
-                           "Enabled:        Yes\n"
-                           "Global Configuration:\n"
-                           "    minLeaseTime:     default\n"
-                           "Groups:               None\n"
-                           "Individual Configs:   None\n";
-
-std::string hostonlyif(const std::string& name, const std::string& ip) {
-    return "Name:            " + name +
-           "\nGUID:            786f6276-656e-4074-8000-0a0027000000\n"
-           "DHCP:            Disabled\nIPAddress:       " +
-           ip +
-           "\nNetworkMask:     255.255.255.0\nIPV6Address:\nIPV6NetworkMaskPrefixLength: 0\n"
-           "HardwareAddress: 0a:00:27:00:00:00\nMediumType:      Ethernet\nWireless:        No\n"
-           "Status:          Up\nVBoxNetworkName: HostInterfaceNetworking-" +
-           name + "\n\n";
-}
-
-std::string vminfo(const std::string& state) {
-    return "name=\"myvm\"\nEncryption:     disabled\nmemory=1024\nVMState=\"" + state +
-           "\"\nVMStateChangeTime=\"2024-01-01T00:00:00.000000000\"\n";
-}
-
-class VirtualBoxDriverTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        char tmpl[] = "/tmp/vbox-unit-XXXXXX";
-        m_root = mkdtemp(tmpl);
-        m_store = m_root / "store";
-        m_mdir = m_store / "machines" / "myvm";
-        fs::create_directories(m_mdir);
-        fs::create_directories(m_root / "share");
-        m_base = m_root / "images" / "bundled.qcow2";
-        fs::create_directories(m_base.parent_path());
-        std::ofstream(m_base) << "qcow2";
-        std::ofstream(m_root / "cpuinfo") << "processor : 0\nflags : fpu vme vmx sse\n";
-        m_env.os = "linux";
-        m_env.cpuinfo = m_root / "cpuinfo";
-        m_env.networks_conf = m_root / "no-networks.conf";
-        m_env.free_port = [] { return 40022; };
-        m_env.sleep = [this](std::chrono::milliseconds d) { m_sleeps.push_back(d.count()); };
-        m_env.stop_timeout = std::chrono::seconds(3);
-        m_env.poll_interval = std::chrono::milliseconds(1000);
-        m_runner.on({"--version"}, {ok("7.0.14r161095\n")});
-    }
-    void TearDown() override { fs::remove_all(m_root); }
-
-    DriverContext ctx() { return DriverContext{"myvm", m_mdir, m_store, &m_runner}; }
-    std::unique_ptr<VirtualBoxDriver> driver() {
-        return std::make_unique<VirtualBoxDriver>(ctx(), m_env);
-    }
-    FlagValues flags(std::map<std::string, std::vector<std::string>> given = {}) {
-        if (!given.count("virtualbox-share-folder"))
-            given["virtualbox-share-folder"] = {(m_root / "share").string() + ":share"};
-        return FlagValues(VirtualBoxDriver::create_flags(), given);
-    }
-    CreateSpec spec() {
-        return CreateSpec{"myvm", m_mdir, m_mdir / "id_ed25519", m_base, m_mdir / "seed.iso"};
-    }
-    void write_machine(const std::string& name, const std::string& ip) {
-        fs::create_directories(m_store / "machines" / name);
-        std::ofstream(m_store / "machines" / name / "config.json")
-            << nlohmann::json{{"DriverName", "virtualbox"}, {"Driver", {{"IPAddress", ip}}}}.dump();
-    }
-
-    fs::path m_root, m_store, m_mdir, m_base;
-    HostEnv m_env;
-    FakeRunner m_runner;
-    std::vector<long> m_sleeps;
-};
+using namespace machine::drivers::virtualbox::testing;
 
 TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
     m_runner.on({"hostonlyif", "create"}, {ok("Interface 'vboxnet0' was successfully created\n")});
@@ -133,9 +43,18 @@ TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
         return out;
     };
     std::string m = m_mdir.string();
-    std::string cache = m_base.string() + ".vdi";
+    // The converted image goes to the store's cache, named after the source and its path.
+    auto cmds = m_runner.commands();
+    ASSERT_GE(cmds.size(), 3u);
+    ASSERT_EQ(cmds[2].size(), 6u);
+    fs::path cache_path = cmds[2][5].substr(0, cmds[2][5].rfind(".tmp"));
+    EXPECT_EQ(cache_path.parent_path(), m_store / "cache" / "virtualbox");
+    EXPECT_THAT(cache_path.filename().string(),
+                ::testing::MatchesRegex("bundled-[0-9a-f]{16}\\.vdi"));
+    std::string cache = cache_path.string();
     std::vector<Args> want = {
         {"VBoxManage", "--version"},
+        {"VBoxManage", "list", "vms"},
         {"qemu-img", "convert", "-O", "vdi", m_base.string(),
          cache + ".tmp" + std::to_string(getpid())},
         {"VBoxManage", "list", "hostonlyifs"},
@@ -144,40 +63,45 @@ TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
          "255.255.255.0"},
         {"VBoxManage", "list", "dhcpservers"},
         {"VBoxManage", "dhcpserver", "remove", "--netname", "HostInterfaceNetworking-vboxnet0"},
-        {"VBoxManage", "createvm", "--name", "myvm", "--basefolder", m, "--register"},
-        {"VBoxManage", "modifyvm", "myvm", "--ostype",    "Linux26_64", "--firmware",
+        {"VBoxManage", "list", "vms"},
+        {"VBoxManage", "createvm", "--name", "myvm", "--uuid", k_uuid, "--basefolder", m,
+         "--register"},
+        {"VBoxManage", "modifyvm", k_uuid, "--ostype",    "Linux26_64", "--firmware",
          "bios",       "--memory", "1024", "--cpus",      "1",          "--acpi",
          "on",         "--ioapic", "on",   "--rtcuseutc", "on",         "--pae",
          "on",         "--hpet",   "on",   "--hwvirtex",  "on",         "--nestedpaging",
          "on",         "--boot1",  "disk", "--boot2",     "dvd",        "--boot3",
          "none",       "--boot4",  "none"},
-        {"VBoxManage", "modifyvm", "myvm", "--nic1", "nat", "--nictype1", "82540EM",
+        {"VBoxManage", "modifyvm", k_uuid, "--nic1", "nat", "--nictype1", "82540EM",
          "--cableconnected1", "on", "--macaddress1", vbox_mac(nat_mac), "--natdnshostresolver1",
          "off", "--natdnsproxy1", "on"},
     };
     std::vector<Args> rest = {
-        {"VBoxManage", "modifyvm", "myvm", "--natpf1", "ssh,tcp,127.0.0.1,40022,,22"},
-        {"VBoxManage", "modifyvm", "myvm", "--nic2", "hostonly", "--hostonlyadapter2", "vboxnet0",
+        {"VBoxManage", "modifyvm", k_uuid, "--natpf1", "ssh,tcp,127.0.0.1,40022,,22"},
+        {"VBoxManage", "modifyvm", k_uuid, "--nic2", "hostonly", "--hostonlyadapter2", "vboxnet0",
          "--nictype2", "82540EM", "--nicpromisc2", "deny", "--cableconnected2", "on",
          "--macaddress2", vbox_mac(ho_mac)},
-        {"VBoxManage", "storagectl", "myvm", "--name", "SATA", "--add", "sata", "--hostiocache",
+        {"VBoxManage", "storagectl", k_uuid, "--name", "SATA", "--add", "sata", "--hostiocache",
          "on"},
         {"VBoxManage", "clonemedium", "disk", cache, m + "/disk.vdi", "--format", "VDI"},
         {"VBoxManage", "closemedium", "disk", cache},
         {"VBoxManage", "modifymedium", "disk", m + "/disk.vdi", "--resize", "20000"},
-        {"VBoxManage", "storageattach", "myvm", "--storagectl", "SATA", "--port", "0", "--device",
+        {"VBoxManage", "storageattach", k_uuid, "--storagectl", "SATA", "--port", "0", "--device",
          "0", "--type", "hdd", "--medium", m + "/disk.vdi"},
-        {"VBoxManage", "storageattach", "myvm", "--storagectl", "SATA", "--port", "1", "--device",
+        {"VBoxManage", "storageattach", k_uuid, "--storagectl", "SATA", "--port", "1", "--device",
          "0", "--type", "dvddrive", "--medium", m + "/seed.iso"},
-        {"VBoxManage", "sharedfolder", "add", "myvm", "--name", "share", "--hostpath",
+        {"VBoxManage", "sharedfolder", "add", k_uuid, "--name", "share", "--hostpath",
          (m_root / "share").string(), "--automount"},
-        {"VBoxManage", "setextradata", "myvm",
+        {"VBoxManage", "setextradata", k_uuid,
          "VBoxInternal2/SharedFoldersEnableSymlinksCreate/share", "1"},
-        {"VBoxManage", "startvm", "myvm", "--type", "headless"},
+        {"VBoxManage", "startvm", k_uuid, "--type", "headless"},
     };
     want.insert(want.end(), rest.begin(), rest.end());
     EXPECT_EQ(m_runner.commands(), want);
-    EXPECT_TRUE(fs::exists(cache)) << "the converted image is cached beside the base image";
+    EXPECT_TRUE(fs::exists(cache)) << "the converted image is cached in the store";
+    EXPECT_EQ(std::distance(fs::directory_iterator(m_base.parent_path()), {}), 1)
+        << "nothing written beside the source image";
+    EXPECT_EQ(d->to_json()["UUID"], k_uuid);
 
     auto ep = d->ssh_endpoint();
     EXPECT_EQ(ep.host, "127.0.0.1");
@@ -210,7 +134,7 @@ TEST_F(VirtualBoxDriverTest, FlagsReachTheCommandLines) {
     EXPECT_TRUE(has(
         {"clonemedium", "disk", vdi.string(), m_mdir.string() + "/disk.vdi", "--format", "VDI"}));
     EXPECT_TRUE(has({"modifymedium", "disk", m_mdir.string() + "/disk.vdi", "--resize", "30000"}));
-    EXPECT_TRUE(has({"startvm", "myvm", "--type", "gui"}));
+    EXPECT_TRUE(has({"startvm", k_uuid, "--type", "gui"}));
     for (const auto& c : cmds) {
         EXPECT_NE(c[0], "sharedfolder") << "--virtualbox-no-share";
         EXPECT_FALSE(c[0] == "closemedium") << "a user's image is left registered";
@@ -261,9 +185,9 @@ TEST_F(VirtualBoxDriverTest, UserImageNeedsNoBundledImage) {
     std::vector<Args> want = {
         {"VBoxManage", "clonemedium", "disk", vdi.string(), m + "/disk.vdi", "--format", "VDI"},
         {"VBoxManage", "modifymedium", "disk", m + "/disk.vdi", "--resize", "20000"},
-        {"VBoxManage", "storageattach", "myvm", "--storagectl", "SATA", "--port", "0", "--device",
+        {"VBoxManage", "storageattach", k_uuid, "--storagectl", "SATA", "--port", "0", "--device",
          "0", "--type", "hdd", "--medium", m + "/disk.vdi"},
-        {"VBoxManage", "storageattach", "myvm", "--storagectl", "SATA", "--port", "1", "--device",
+        {"VBoxManage", "storageattach", k_uuid, "--storagectl", "SATA", "--port", "1", "--device",
          "0", "--type", "dvddrive", "--medium", m + "/seed.iso"},
     };
     EXPECT_EQ(storage, want);
@@ -444,20 +368,6 @@ TEST_F(VirtualBoxDriverTest, ExistingHostOnlyNetworkIsReused) {
     }
 }
 
-class Lifecycle : public VirtualBoxDriverTest {
-protected:
-    std::unique_ptr<VirtualBoxDriver> created() {
-        auto d = driver();
-        d->from_json({{"IPAddress", "192.168.56.101"},
-                      {"SSHPort", 40022},
-                      {"HostOnlyAdapter", "vboxnet0"},
-                      {"VMCreated", true},
-                      {"DiskPath", (m_mdir / "disk.vdi").string()}});
-        return d;
-    }
-    std::vector<Args> show() { return {{"showvminfo", "myvm", "--machinereadable"}}; }
-};
-
 TEST_F(Lifecycle, StateComesFromShowVmInfo) {
     m_runner.on(show()[0], {ok(vminfo("running")), ok(vminfo("poweroff")), fail(k_not_found)});
     auto d = created();
@@ -467,7 +377,8 @@ TEST_F(Lifecycle, StateComesFromShowVmInfo) {
         d->state();
         FAIL() << "a vanished VM must not look fine";
     } catch (const DriverError& e) {
-        EXPECT_THAT(e.what(), HasSubstr("VirtualBox has no VM named \"myvm\""));
+        EXPECT_THAT(e.what(),
+                    HasSubstr("VirtualBox has no VM {" + k_uuid + "} of machine \"myvm\""));
     }
     EXPECT_EQ(m_runner.vbox(), std::vector<Args>(3, show()[0]));
 }
@@ -476,7 +387,7 @@ TEST_F(Lifecycle, StopPressesThePowerButtonAndWaits) {
     m_runner.on(show()[0], {ok(vminfo("running")), ok(vminfo("running")), ok(vminfo("poweroff"))});
     created()->stop();
     std::vector<Args> want = {
-        show()[0], {"controlvm", "myvm", "acpipowerbutton"}, show()[0], show()[0]};
+        show()[0], {"controlvm", k_uuid, "acpipowerbutton"}, show()[0], show()[0]};
     EXPECT_EQ(m_runner.vbox(), want);
     EXPECT_EQ(m_sleeps, (std::vector<long>{1000, 1000}));
 }
@@ -486,8 +397,8 @@ TEST_F(Lifecycle, StopPowersOffAfterTheBoundedWait) {
     created()->stop();
     auto cmds = m_runner.vbox();
     ASSERT_EQ(cmds.size(), 6u); // state, acpi, 3 polls, poweroff
-    EXPECT_EQ(cmds[1], (Args{"controlvm", "myvm", "acpipowerbutton"}));
-    EXPECT_EQ(cmds.back(), (Args{"controlvm", "myvm", "poweroff"}));
+    EXPECT_EQ(cmds[1], (Args{"controlvm", k_uuid, "acpipowerbutton"}));
+    EXPECT_EQ(cmds.back(), (Args{"controlvm", k_uuid, "poweroff"}));
     EXPECT_EQ(m_sleeps, (std::vector<long>{1000, 1000, 1000}));
 }
 
@@ -500,7 +411,7 @@ TEST_F(Lifecycle, StopOfAStoppedVmDoesNothing) {
 TEST_F(Lifecycle, KillPowersOff) {
     m_runner.on(show()[0], {ok(vminfo("running"))});
     created()->kill();
-    EXPECT_EQ(m_runner.vbox(), (std::vector<Args>{show()[0], {"controlvm", "myvm", "poweroff"}}));
+    EXPECT_EQ(m_runner.vbox(), (std::vector<Args>{show()[0], {"controlvm", k_uuid, "poweroff"}}));
 }
 
 TEST_F(Lifecycle, StartFindsTheNetworkAgainAndBoots) {
@@ -511,7 +422,7 @@ TEST_F(Lifecycle, StartFindsTheNetworkAgainAndBoots) {
     std::vector<Args> want = {show()[0],
                               {"list", "hostonlyifs"},
                               {"list", "dhcpservers"},
-                              {"startvm", "myvm", "--type", "headless"}};
+                              {"startvm", k_uuid, "--type", "headless"}};
     EXPECT_EQ(m_runner.vbox(), want);
     EXPECT_EQ(d->ip(), "192.168.56.101");
 }
@@ -526,24 +437,25 @@ TEST_F(Lifecycle, StartRepointsNic2WhenTheInterfaceWasRecreated) {
                               {"hostonlyif", "ipconfig", "vboxnet1", "--ip", "192.168.56.1",
                                "--netmask", "255.255.255.0"},
                               {"list", "dhcpservers"},
-                              {"modifyvm", "myvm", "--hostonlyadapter2", "vboxnet1"},
-                              {"startvm", "myvm", "--type", "headless"}};
+                              {"modifyvm", k_uuid, "--hostonlyadapter2", "vboxnet1"},
+                              {"startvm", k_uuid, "--type", "headless"}};
     EXPECT_EQ(m_runner.vbox(), want);
 }
 
 TEST_F(Lifecycle, StartResumesAPausedVm) {
     m_runner.on(show()[0], {ok(vminfo("paused"))});
     created()->start();
-    EXPECT_EQ(m_runner.vbox(), (std::vector<Args>{show()[0], {"controlvm", "myvm", "resume"}}));
+    EXPECT_EQ(m_runner.vbox(), (std::vector<Args>{show()[0], {"controlvm", k_uuid, "resume"}}));
 }
 
 TEST_F(Lifecycle, RemovePowersOffAndUnregistersWithDelete) {
     m_runner.on(show()[0], {ok(vminfo("running"))});
     auto lines = created()->remove();
     std::vector<Args> want = {
-        show()[0], {"controlvm", "myvm", "poweroff"}, {"unregistervm", "myvm", "--delete"}};
+        show()[0], {"controlvm", k_uuid, "poweroff"}, {"unregistervm", k_uuid, "--delete"}};
     EXPECT_EQ(m_runner.vbox(), want);
-    EXPECT_EQ(lines, (std::vector<std::string>{"VirtualBox VM myvm and its disk"}));
+    EXPECT_EQ(lines,
+              (std::vector<std::string>{"VirtualBox VM myvm {" + k_uuid + "} and its disk"}));
 }
 
 TEST_F(Lifecycle, RemoveClosesAClonedDiskLeftByAHalfCreate) {
@@ -557,35 +469,42 @@ TEST_F(Lifecycle, RemoveClosesAClonedDiskLeftByAHalfCreate) {
     std::vector<Args> want = {show()[0],
                               {"closemedium", "disk", (m_mdir / "disk.vdi").string(), "--delete"}};
     EXPECT_EQ(m_runner.vbox(), want);
-    EXPECT_EQ(lines.size(), 1u);
+    EXPECT_EQ(lines, (std::vector<std::string>{
+                         "VirtualBox VM {" + k_uuid +
+                             "} was already gone: removed only machine's record of it",
+                         "disk " + (m_mdir / "disk.vdi").string()}));
     EXPECT_FALSE(fs::exists(m_mdir / "disk.vdi")) << "removed even when VirtualBox can't";
 }
 
-TEST_F(Lifecycle, RemoveOfSomethingAlreadyGoneSucceeds) {
+TEST_F(Lifecycle, RemoveOfAVmAlreadyGoneSaysSoAndTouchesNothingElse) {
     m_runner.on(show()[0], {fail(k_not_found)});
-    EXPECT_TRUE(created()->remove().empty());
+    EXPECT_EQ(created()->remove(), (std::vector<std::string>{
+                                       "VirtualBox VM {" + k_uuid +
+                                       "} was already gone: removed only machine's record of it"}));
+    EXPECT_EQ(m_runner.vbox(), show()) << "no lookup by name, no unregistervm";
 }
 
 TEST_F(Lifecycle, LockErrorsAreRetriedWithBackoff) {
     m_runner.on(show()[0], {ok(vminfo("poweroff"))});
     m_runner.on({"list", "hostonlyifs"}, {ok(hostonlyif("vboxnet0", "192.168.56.1"))});
-    m_runner.on({"startvm", "myvm", "--type", "headless"}, {fail(k_locked), fail(k_locked), ok()});
+    m_runner.on({"startvm", k_uuid, "--type", "headless"}, {fail(k_locked), fail(k_locked), ok()});
     created()->start();
     auto cmds = m_runner.vbox();
-    EXPECT_EQ(std::count(cmds.begin(), cmds.end(), Args{"startvm", "myvm", "--type", "headless"}),
+    EXPECT_EQ(std::count(cmds.begin(), cmds.end(), Args{"startvm", k_uuid, "--type", "headless"}),
               3);
     EXPECT_EQ(m_sleeps, (std::vector<long>{500, 1000}));
 }
 
 TEST_F(Lifecycle, LockErrorsGiveUpAfterBoundedAttempts) {
     m_runner.on(show()[0], {ok(vminfo("running"))});
-    m_runner.on({"controlvm", "myvm", "poweroff"}, {fail(k_locked)});
+    m_runner.on({"controlvm", k_uuid, "poweroff"}, {fail(k_locked)});
     try {
         created()->kill();
         FAIL() << "endless lock accepted";
     } catch (const VBoxManageError& e) {
         EXPECT_EQ(e.code(), "VBOX_E_INVALID_OBJECT_STATE");
-        EXPECT_THAT(e.what(), HasSubstr("VBoxManage controlvm myvm poweroff failed: The machine "
+        EXPECT_THAT(e.what(), HasSubstr("VBoxManage controlvm " + k_uuid +
+                                        " poweroff failed: The machine "
                                         "'myvm' is already locked by a session"));
     }
     EXPECT_EQ(m_sleeps, (std::vector<long>{500, 1000, 2000, 4000}));
@@ -596,7 +515,7 @@ TEST_F(Lifecycle, ErrorOnStderrAtExitZeroIsAFailure) {
     m_runner.on({"list", "hostonlyifs"}, {ok(hostonlyif("vboxnet0", "192.168.56.1"))});
     auto vtx = ok();
     vtx.err = "VBoxManage: error: VT-x is not available (VERR_VMX_NO_VMX)\n";
-    m_runner.on({"startvm", "myvm", "--type", "headless"}, {vtx});
+    m_runner.on({"startvm", k_uuid, "--type", "headless"}, {vtx});
     try {
         created()->start();
         FAIL() << "error: at exit 0 taken as success";
@@ -652,12 +571,20 @@ TEST(VBoxManageSerial, LockInAStoreNotMadeYetIsSkippedAndCreatesNothing) {
     fs::remove_all(dir);
 }
 
-TEST_F(VirtualBoxDriverTest, ConfigureOnAFreshStoreRunsOnlyTheVersionCheckAndCreatesNothing) {
+TEST_F(VirtualBoxDriverTest, ConfigureOnAFreshStoreMakesOnlyTheAddressLockAndClaim) {
     fs::remove_all(m_store); // the first create of a new user: no store folder yet
     auto d = driver();
     d->configure(flags());
-    EXPECT_EQ(m_runner.commands(), (std::vector<Args>{{"VBoxManage", "--version"}}));
-    EXPECT_FALSE(fs::exists(m_store));
+    EXPECT_EQ(m_runner.commands(),
+              (std::vector<Args>{{"VBoxManage", "--version"}, {"VBoxManage", "list", "vms"}}));
+    std::set<fs::path> made;
+    for (const auto& e : fs::recursive_directory_iterator(m_store))
+        made.insert(e.path());
+    fs::path locks = m_store / "locks";
+    EXPECT_EQ(made,
+              (std::set<fs::path>{locks, locks / "virtualbox-ip.lock", locks / "virtualbox-ips",
+                                  locks / "virtualbox-ips" / "192.168.56.101"}));
+    EXPECT_FALSE(fs::exists(m_store / "vbox.lock")) << "no VBoxManage lock before the store";
     EXPECT_EQ(d->ip(), "192.168.56.101");
 }
 
