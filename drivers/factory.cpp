@@ -15,13 +15,22 @@ std::vector<std::string> driver_names() { return {"libvirt", "virtualbox", "none
 
 std::vector<FlagSpec> all_create_flags() {
     std::vector<FlagSpec> flags;
-    auto add = [&](std::vector<FlagSpec> more) {
+    for (const auto& name : driver_names()) {
+        auto more = create_flags(name);
         flags.insert(flags.end(), more.begin(), more.end());
-    };
-    add(libvirt::LibvirtDriver::create_flags());
-    add(virtualbox::VirtualBoxDriver::create_flags());
-    add(none::NoneDriver::create_flags());
+    }
     return flags;
+}
+
+std::vector<FlagSpec> create_flags(const std::string& driver) {
+    if (driver == "libvirt")
+        return libvirt::LibvirtDriver::create_flags();
+    if (driver == "virtualbox")
+        return virtualbox::VirtualBoxDriver::create_flags();
+    if (driver == "none")
+        return none::NoneDriver::create_flags();
+    throw UsageError(fmt::format("unknown driver \"{}\" (available: {})", driver,
+                                 fmt::join(driver_names(), ", ")));
 }
 
 std::unique_ptr<Driver> make_driver(const std::string& name, const DriverContext& ctx) {

@@ -37,6 +37,7 @@ constexpr const char* k_image = "machine-registry:latest";
 constexpr const char* k_container = "machine-registry";
 constexpr const char* k_remote_cert_dir = "/etc/machine-registry";
 // Our own config: Debian's /etc/docker/registry/config.yml turns on htpasswd authentication.
+// clientcas makes the registry require a client certificate and verify it against that CA.
 constexpr const char* k_config = R"(version: 0.1
 log:
   fields:
@@ -51,7 +52,10 @@ http:
   tls:
     certificate: /certs/registry.crt
     key: /certs/registry.key
+    clientcas:
+      - /certs/client-ca.crt
 )";
+constexpr const char* k_files_label = "machine.registry.files";
 
 std::string sha256_hex(const std::string& text) {
     unsigned char md[EVP_MAX_MD_SIZE];
@@ -132,25 +136,42 @@ void ensure_image(const Host& manager, RegistryServices& s) {
         api_fail(manager, "importing the registry image", r);
 }
 
-// A certificate from the machine CA for the manager's IP, reused while it still fits.
-struct RegistryCert {
-    std::string cert, key;
-    bool renewed = false; // issued now: the manager must get it
-};
-
-RegistryCert registry_cert(const Host& manager, RegistryServices& s) {
-    fs::path dir = s.store.machine_dir(manager.name) / "registry";
-    fs::path cert = dir / "registry.crt", key = dir / "registry.key";
-    bool renewed = false;
-    if (!fs::exists(cert) || !fs::exists(key) ||
-        !engine::check_server_cert(s.tls.ca_cert, cert, manager.ip()).ok) {
-        renewed = true;
-        fs::create_directories(dir);
-        engine::issue_server_cert({s.tls.ca_cert, s.tls.ca_key}, cert, key, "machine",
-                                  {manager.ip(), manager.name, "localhost"});
+// The registry's certificates, kept in the manager's folder and reused while they still fit:
+// its server certificate from the machine CA (for the manager's IP), its own client CA, and
+// client certificates from that CA for each node and for this host.
+class RegistryCerts {
+public:
+    RegistryCerts(const Host& manager, RegistryServices& s)
+        : m_dir(s.store.machine_dir(manager.name) / "registry"), m_client_ca{
+                                                                     m_dir / "client-ca.crt",
+                                                                     m_dir / "client-ca.key"} {
+        fs::create_directories(m_dir);
+        fs::path cert = m_dir / "registry.crt", key = m_dir / "registry.key";
+        if (!fs::exists(key) || !engine::check_server_cert(s.tls.ca_cert, cert, manager.ip()).ok)
+            engine::issue_server_cert({s.tls.ca_cert, s.tls.ca_key}, cert, key, "machine",
+                                      {manager.ip(), manager.name, "localhost"});
+        m_server = {support::read_file(cert), support::read_file(key)};
+        engine::ensure_ca(m_client_ca, "machine registry clients");
     }
-    return {support::read_file(cert), support::read_file(key), renewed};
-}
+    const PemPair& server() const { return m_server; }
+    std::string client_ca() const { return support::read_file(m_client_ca.cert); }
+    // The client certificate of a node ("node-<name>") or of this host ("host").
+    PemPair client(const std::string& who) const {
+        auto [cert, key] = client_files(who);
+        if (!fs::exists(key) || !engine::check_client_cert(m_client_ca.cert, cert).ok ||
+            !engine::key_matches_cert(key, cert))
+            engine::issue_client_cert(m_client_ca, cert, key, "machine registry");
+        return {support::read_file(cert), support::read_file(key)};
+    }
+    std::pair<fs::path, fs::path> client_files(const std::string& who) const {
+        return {m_dir / (who + ".crt"), m_dir / (who + ".key")};
+    }
+
+private:
+    fs::path m_dir;
+    engine::CaFiles m_client_ca;
+    PemPair m_server;
+};
 
 // Runs `command` on the node; throws with its output when it fails.
 void remote(provision::SshClient& ssh, const Host& h, const std::string& what,
@@ -185,39 +206,43 @@ std::unique_ptr<provision::SshClient> ssh_to(const Host& h, RegistryServices& s)
     return std::make_unique<provision::SshClient>(ssh_target(h, *driver), 30s);
 }
 
-void ensure_container(const Host& manager, const RegistryCert& pem, RegistryServices& s) {
+// A running registry container made from exactly these files is kept; otherwise the files are
+// installed and the container is made again (its data volume stays).
+void ensure_container(const Host& manager, const std::vector<RegistryFile>& files,
+                      RegistryServices& s) {
+    std::string all;
+    for (const auto& f : files)
+        all += f.path + "\n" + f.content + "\n";
+    std::string hash = sha256_hex(all);
     auto api = engine_api(manager, 2min);
     auto existing = api.request("GET", fmt::format("/containers/{}/json", k_container));
-    if (existing.ok() && !pem.renewed && existing.body.value("/State/Running"_json_pointer, false))
-        return; // running with the certificate it has: nothing to do
+    if (existing.ok() && existing.body.value("/State/Running"_json_pointer, false) &&
+        existing.body.value(json::json_pointer("/Config/Labels/" + std::string(k_files_label)),
+                            std::string()) == hash)
+        return; // running with the files it has: nothing to do
     auto ssh = ssh_to(manager, s);
-    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.crt", pem.cert, 0644);
-    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/registry.key", pem.key, 0600);
-    install_remote(*ssh, manager, std::string(k_remote_cert_dir) + "/config.yml", k_config, 0644);
+    for (const auto& f : files)
+        install_remote(*ssh, manager, f.path, f.content, f.mode);
     if (existing.ok()) {
-        if (existing.body.value("/State/Running"_json_pointer, false)) {
-            // Restart so a renewed certificate is read.
-            auto r = api.request("POST", fmt::format("/containers/{}/restart?t=5", k_container));
-            if (!r.ok())
-                api_fail(manager, "restarting the registry", r);
-            return;
-        }
-    } else {
-        json spec = {{"Image", k_image},
-                     {"Cmd", {"/usr/bin/docker-registry", "serve", "/certs/config.yml"}},
-                     {"ExposedPorts", {{"5000/tcp", json::object()}}},
-                     {"HostConfig",
-                      {{"Binds",
-                        {std::string(k_remote_cert_dir) + ":/certs:ro",
-                         "machine-registry-data:/var/lib/docker-registry"}},
-                       {"PortBindings", {{"5000/tcp", {{{"HostPort", "5000"}}}}}},
-                       {"RestartPolicy", {{"Name", "always"}}}}}};
-        auto r = api.request("POST", fmt::format("/containers/create?name={}", k_container),
-                             spec.dump());
-        if (!r.ok())
-            api_fail(manager, "creating the registry container", r);
+        auto r = api.request("DELETE", fmt::format("/containers/{}?force=1", k_container));
+        if (!r.ok() && r.status != 404)
+            api_fail(manager, "removing the old registry container", r);
     }
-    auto r = api.request("POST", fmt::format("/containers/{}/start", k_container));
+    json spec = {{"Image", k_image},
+                 {"Cmd", {"/usr/bin/docker-registry", "serve", "/certs/config.yml"}},
+                 {"Labels", {{k_files_label, hash}}},
+                 {"ExposedPorts", {{"5000/tcp", json::object()}}},
+                 {"HostConfig",
+                  {{"Binds",
+                    {std::string(k_remote_cert_dir) + ":/certs:ro",
+                     "machine-registry-data:/var/lib/docker-registry"}},
+                   {"PortBindings", {{"5000/tcp", {{{"HostPort", "5000"}}}}}},
+                   {"RestartPolicy", {{"Name", "always"}}}}}};
+    auto r =
+        api.request("POST", fmt::format("/containers/create?name={}", k_container), spec.dump());
+    if (!r.ok())
+        api_fail(manager, "creating the registry container", r);
+    r = api.request("POST", fmt::format("/containers/{}/start", k_container));
     if (!r.ok() && r.status != 304)
         api_fail(manager, "starting the registry", r);
 }
@@ -235,12 +260,39 @@ std::string url_encode(const std::string& text) {
     return out;
 }
 
-std::filesystem::path host_registry_ca_path(const std::string& registry_addr) {
-    fs::path system_dir = "/etc/docker/certs.d";
+std::string registry_config() {
+    return k_config;
+}
+
+std::vector<RegistryFile> registry_server_files(const PemPair& server,
+                                                const std::string& client_ca) {
+    std::string dir = k_remote_cert_dir;
+    return {{dir + "/registry.crt", server.cert, 0644},
+            {dir + "/registry.key", server.key, 0600},
+            {dir + "/client-ca.crt", client_ca, 0644},
+            {dir + "/config.yml", registry_config(), 0644}};
+}
+
+std::vector<RegistryFile> registry_client_files(const fs::path& certs_d, const std::string& addr,
+                                                const std::string& ca, const PemPair& client) {
+    fs::path dir = certs_d / addr;
+    return {{(dir / "ca.crt").string(), ca, 0644},
+            {(dir / "client.cert").string(), client.cert, 0644},
+            {(dir / "client.key").string(), client.key, 0600}};
+}
+
+fs::path host_certs_d() {
     if (::geteuid() == 0)
-        return system_dir / registry_addr / "ca.crt";
+        return "/etc/docker/certs.d";
     const char* home = std::getenv("HOME");
-    return fs::path(home ? home : ".") / ".docker" / "certs.d" / registry_addr / "ca.crt";
+    return fs::path(home ? home : ".") / ".docker" / "certs.d";
+}
+
+void remove_registry_client_files(const fs::path& certs_d, const std::string& registry_addr) {
+    std::error_code ec;
+    for (const auto& f : registry_client_files(certs_d, registry_addr, "", {}))
+        fs::remove(f.path, ec);
+    fs::remove(certs_d / registry_addr, ec); // only when empty
 }
 
 std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
@@ -249,7 +301,8 @@ std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
         throw Error(fmt::format("machine \"{}\" has no IP address", manager.name));
     std::string addr = fmt::format("{}:{}", manager.ip(), k_registry_port);
     ensure_image(manager, s);
-    ensure_container(manager, registry_cert(manager, s), s);
+    RegistryCerts certs(manager, s);
+    ensure_container(manager, registry_server_files(certs.server(), certs.client_ca()), s);
 
     std::string ca = support::read_file(s.tls.ca_cert);
     std::vector<Host> trusting = nodes;
@@ -260,15 +313,20 @@ std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
         trusting.push_back(manager);
     for (const auto& n : trusting) {
         auto ssh = ssh_to(n, s);
-        install_remote(*ssh, n, fmt::format("/etc/docker/certs.d/{}/ca.crt", addr), ca, 0644);
+        for (const auto& f :
+             registry_client_files("/etc/docker/certs.d", addr, ca, certs.client("node-" + n.name)))
+            install_remote(*ssh, n, f.path, f.content, f.mode);
     }
-    fs::path host_ca = host_registry_ca_path(addr);
-    fs::create_directories(host_ca.parent_path());
-    support::atomic_write(host_ca, ca, 0644);
+    fs::path host_dir = host_certs_d() / addr;
+    fs::create_directories(host_dir);
+    for (const auto& f : registry_client_files(host_certs_d(), addr, ca, certs.client("host")))
+        support::atomic_write(f.path, f.content, f.mode);
 
-    // The registry answers on TLS with the CA's certificate (from the host, like `docker push`).
+    // The registry answers on TLS with the CA's certificate to this host's client certificate
+    // (as `docker push` from this host would).
+    auto [host_cert, host_key] = certs.client_files("host");
     provision::DockerApi probe(fmt::format("https://{}", addr),
-                               {s.tls.ca_cert, s.tls.client_cert, s.tls.client_key}, 5s);
+                               {s.tls.ca_cert, host_cert, host_key}, 5s);
     std::string last;
     for (int attempt = 0; attempt < 30; ++attempt) {
         try {
@@ -285,9 +343,10 @@ std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
         std::this_thread::sleep_for(1s);
     }
     fmt::print(s.out,
-               "Registry at {} (trusted by {} node(s) and by this host's docker: {}).\n"
+               "Registry at {} (only for client certificates it issued: {} node(s) and this "
+               "host's docker, {}).\n"
                "Push with: docker tag IMAGE {}/NAME:TAG && docker push {}/NAME:TAG\n",
-               addr, trusting.size(), host_ca.string(), addr, addr);
+               addr, trusting.size(), host_dir.string(), addr, addr);
     return addr;
 }
 

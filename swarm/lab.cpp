@@ -27,21 +27,21 @@ const LabNodeSpec& LabSpec::first_manager() const {
     throw UsageError(fmt::format("lab \"{}\" has no node with role: manager", name));
 }
 
-LabSpec parse_lab(const std::string& text, const std::string& source) {
+LabSpec parse_lab(const std::string& text, const std::string& source, const LabRules& rules) {
     // yaml-cpp is in machine-backends.so (swarm/lab_yaml.cpp), loaded only for lab files.
-    using Parse = LabSpec (*)(const std::string&, const std::string&);
+    using Parse = LabSpec (*)(const std::string&, const std::string&, const LabRules&);
     static const Parse parse =
         support::backend_function<Parse>("machine_parse_lab_v1", "the lab file reader");
-    return parse(text, source);
+    return parse(text, source, rules);
 }
 
-LabSpec load_lab(const std::filesystem::path& file) {
+LabSpec load_lab(const std::filesystem::path& file, const LabRules& rules) {
     std::ifstream in(file);
     if (!in)
         throw NotFound(fmt::format("lab file {} does not exist or cannot be read", file.string()));
     std::stringstream text;
     text << in.rdbuf();
-    return parse_lab(text.str(), file.string());
+    return parse_lab(text.str(), file.string(), rules);
 }
 
 std::vector<std::string> create_args(const LabSpec& lab, const LabNodeSpec& node) {
@@ -57,16 +57,14 @@ std::vector<std::string> create_args(const LabSpec& lab, const LabNodeSpec& node
     std::vector<std::string> args = {"--driver", lab.driver};
     for (const auto& [name, values] : flags) {
         for (const auto& v : values) {
-            if (v == "true") {
+            if (!lab.switches.count(name))
+                args.push_back(fmt::format("--{}={}", name, v));
+            else if (v == "true")
                 args.push_back("--" + name);
-            } else if (v != "false") {
-                args.push_back("--" + name);
-                args.push_back(v);
-            }
         }
     }
-    args.push_back("--engine-label");
-    args.push_back("lab=" + lab.name);
+    args.push_back("--engine-label=lab=" + lab.name);
+    args.push_back("--");
     args.push_back(node.name);
     return args;
 }

@@ -6,8 +6,10 @@
 #include "swarm/swarm.h"
 
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -33,20 +35,39 @@ struct LabSpec {
     FlagMap flags;                          // default flags for every node
     std::vector<LabNodeSpec> nodes;
     bool registry = false;
+    std::set<std::string> switches; // flags of `flags` that take no value (true/false)
     // The first node whose role is manager: the one that starts the swarm.
     const LabNodeSpec& first_manager() const;
 };
 
-// Parses a lab file's text. Throws UsageError naming `source`, the line and the problem (unknown
-// keys, a missing name, duplicate names, no manager, bad numbers, swarm-* flags that the lab
-// decides itself).
-LabSpec parse_lab(const std::string& text, const std::string& source);
+// How a flag of `machine create` takes its value.
+struct LabFlagKind {
+    bool is_switch = false;  // no value: true passes it, false leaves it out
+    bool repeatable = false; // a list of values repeats it
+};
+
+// What a lab file may set, given by the caller so that the lab and `machine create` cannot
+// disagree: per driver, that driver's create flags; for every node, the per-node create flags
+// that belong to no driver (engine-*, tls-san). Anything else (the global --storage-path,
+// --tls-ca-cert, --debug, ... and another driver's flags) is refused. `name_problem` is the
+// machine-name rule (nullopt when valid), applied to the lab's and every node's name.
+struct LabRules {
+    std::map<std::string, std::map<std::string, LabFlagKind>> driver_flags;
+    std::map<std::string, LabFlagKind> node_flags;
+    std::function<std::optional<std::string>(const std::string&)> name_problem;
+};
+
+// Parses a lab file's text. Throws UsageError "<source>:<line>:<column>: <problem>" (unknown
+// keys, a missing or invalid name, duplicate names, no manager, bad numbers, an unknown driver,
+// a flag the rules do not allow a node to set).
+LabSpec parse_lab(const std::string& text, const std::string& source, const LabRules& rules);
 // Reads and parses a file; throws NotFound when it does not exist.
-LabSpec load_lab(const std::filesystem::path& file);
+LabSpec load_lab(const std::filesystem::path& file, const LabRules& rules);
 
 // The arguments after `machine create` for one node: driver, sizes under the driver's flag
-// names (<driver>-memory, -cpu-count, -disk-size), flags (node over defaults), an engine label
-// lab=<name>, and the node's name last.
+// names (<driver>-memory, -cpu-count, -disk-size), flags (node over defaults) as --flag=value
+// (a value never reads as another flag), an engine label lab=<name>, then `--` and the node's
+// name last.
 std::vector<std::string> create_args(const LabSpec& lab, const LabNodeSpec& node);
 
 // What `lab up` observed about one node before acting.

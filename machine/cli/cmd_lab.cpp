@@ -10,6 +10,8 @@
 #include "machine/cli/context.h"
 
 #include "machine/docker_contexts.h"
+#include "drivers/factory.h"
+#include "machine/names.h"
 #include "machine/support/error.h"
 #include "machine/swarm_membership.h"
 #include "machine/swarm_registry.h"
@@ -43,6 +45,23 @@ using swarm::Role;
 
 double seconds_since(Clock::time_point start) {
     return std::chrono::duration<double>(Clock::now() - start).count();
+}
+
+// What a lab file may set, from the same sources `machine create` reads: each driver's create
+// flags, and the create command's own per-node options that belong to no driver (engine-*,
+// tls-san). Everything else, the global options above all, stays on the command line.
+swarm::LabRules lab_rules(const CLI::App& app) {
+    swarm::LabRules rules;
+    for (const auto& driver : drivers::driver_names())
+        for (const auto& f : drivers::create_flags(driver))
+            rules.driver_flags[driver][f.name] = {f.is_bool, f.repeatable};
+    for (const CLI::Option* opt : app.get_subcommand("create")->get_options())
+        for (const auto& name : opt->get_lnames())
+            if (name.rfind("engine-", 0) == 0 || name == "tls-san")
+                rules.node_flags[name] = {opt->get_type_size_max() == 0,
+                                          opt->get_items_expected_max() > 1};
+    rules.name_problem = [](const std::string& name) { return name_problem(name); };
+    return rules;
 }
 
 struct Observed {
@@ -275,9 +294,9 @@ void write_lab_context(const Store& store, const LabSpec& lab, const std::string
     }
 }
 
-void lab_up(Context& ctx, const std::string& file) {
+void lab_up(Context& ctx, const swarm::LabRules& rules, const std::string& file) {
     auto start = Clock::now();
-    LabSpec lab = swarm::load_lab(file);
+    LabSpec lab = swarm::load_lab(file, rules);
     Store store = ctx.store();
     swarm::LabPlan plan = swarm::plan_lab(lab, observe(ctx, lab).nodes);
     std::vector<std::string> failures;
@@ -374,8 +393,8 @@ void lab_up(Context& ctx, const std::string& file) {
                         file));
 }
 
-void lab_down(Context& ctx, const std::string& file, bool yes) {
-    LabSpec lab = swarm::load_lab(file);
+void lab_down(Context& ctx, const swarm::LabRules& rules, const std::string& file, bool yes) {
+    LabSpec lab = swarm::load_lab(file, rules);
     Store store = ctx.store();
     std::vector<std::string> names;
     for (const auto& n : lab.nodes)
@@ -402,12 +421,9 @@ void lab_down(Context& ctx, const std::string& file, bool yes) {
         // The host's trust in the registry goes with the lab.
         try {
             std::string ip = store.load(lab.first_manager().name).ip();
-            if (!ip.empty()) {
-                auto ca = host_registry_ca_path(fmt::format("{}:{}", ip, k_registry_port));
-                std::error_code ec;
-                fs::remove(ca, ec);
-                fs::remove(ca.parent_path(), ec);
-            }
+            if (!ip.empty())
+                remove_registry_client_files(host_certs_d(),
+                                             fmt::format("{}:{}", ip, k_registry_port));
         } catch (const Error&) {
         }
     }
@@ -449,15 +465,15 @@ ones and joins only nodes that are not in the swarm yet.)X");
     up->footer("Nodes are created at most min(CPU cores, available memory / node memory) at a "
                "time,\neach by `machine create` with its output prefixed by the node's name. The "
                "first\nmanager starts the swarm; other managers, then workers, join it.");
-    up->callback([&ctx, file] { lab_up(ctx, *file); });
+    up->callback([&app, &ctx, file] { lab_up(ctx, lab_rules(app), *file); });
 
     auto* status = lab->add_subcommand("status", "Show each node's state and swarm role");
     status->add_option("-f,--file", *file, "Lab file")->capture_default_str();
     status->footer("ROLE is what the file asks for; SWARM is what the node's engine reports "
                    "(leader,\nmanager, worker or -); IN LAB SWARM says whether the lab's manager "
                    "lists it.");
-    status->callback([&ctx, file] {
-        LabSpec spec = swarm::load_lab(*file);
+    status->callback([&app, &ctx, file] {
+        LabSpec spec = swarm::load_lab(*file, lab_rules(app));
         print_status(spec, observe(ctx, spec));
     });
 
@@ -466,7 +482,7 @@ ones and joins only nodes that are not in the swarm yet.)X");
     down->add_option("-f,--file", *file, "Lab file")->capture_default_str();
     down->add_flag("-y", *yes, "Do not ask for confirmation");
     down->footer("Removes each node as `machine rm` does: VM, disks, DHCP reservation, record.");
-    down->callback([&ctx, file, yes] { lab_down(ctx, *file, *yes); });
+    down->callback([&app, &ctx, file, yes] { lab_down(ctx, lab_rules(app), *file, *yes); });
 }
 
 } // namespace machine::cli

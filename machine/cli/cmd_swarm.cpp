@@ -173,9 +173,10 @@ void add_registry(CLI::App* swarm_cmd, Context& ctx) {
     cmd->footer(
         R"X(For labs without internet: runs Debian's docker-registry (an image built once on this host
 from the Debian package with mmdebstrap) on a manager of MACHINE's swarm, serving TLS on
-<manager-ip>:5000 with a certificate from the machine CA. Every machine of the swarm trusts it
-(/etc/docker/certs.d/<ip>:5000/ca.crt), and so does this host's docker. Running it again
-changes nothing but a renewed certificate.
+<manager-ip>:5000 with a certificate from the machine CA. It admits only clients with a
+certificate from its own client CA: every machine of the swarm gets one with the CA
+(/etc/docker/certs.d/<ip>:5000/ca.crt, client.cert, client.key), and so does this host's
+docker; any other client is refused. Running it again changes nothing but renewed certificates.
 
 Example:
   machine swarm registry myvm1

@@ -1,17 +1,35 @@
 // Lab files (`machine lab up FILE`): parsing, then the create arguments and the plan for an
 // empty host. machine::Error (UsageError naming the line) is the expected failure.
 #include "machine/support/error.h"
+#include "machine/names.h"
 #include "swarm/lab.h"
 
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
+namespace sw = machine::swarm;
+
+// The rules `machine lab up` passes (cmd_lab.cpp builds them from create's options), for the
+// libvirt and none drivers, with the store's name rule.
+static const sw::LabRules& rules() {
+    static const sw::LabRules r = [] {
+        sw::LabRules x;
+        sw::LabFlagKind value, list{false, true}, flag{true, false};
+        x.driver_flags["libvirt"] = {{"libvirt-memory", value}, {"libvirt-network", value}};
+        x.driver_flags["none"] = {{"url", value}};
+        x.driver_flags["virtualbox"] = {{"virtualbox-no-share", flag}};
+        x.node_flags = {{"engine-label", list}, {"engine-opt", list}, {"tls-san", list}};
+        x.name_problem = [](const std::string& n) { return machine::name_problem(n); };
+        return x;
+    }();
+    return r;
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-    namespace sw = machine::swarm;
     try {
         const sw::LabSpec lab =
-            sw::parse_lab(std::string(reinterpret_cast<const char*>(data), size), "lab.yaml");
+            sw::parse_lab(std::string(reinterpret_cast<const char*>(data), size), "lab.yaml", rules());
         for (const auto& node : lab.nodes) {
             (void)sw::create_args(lab, node);
         }

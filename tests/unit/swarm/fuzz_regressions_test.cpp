@@ -10,6 +10,16 @@
 namespace machine::swarm {
 namespace {
 
+// What `machine lab up` allows a node to set, reduced to one driver (cmd_lab.cpp builds the
+// real rules from create's options).
+LabRules fuzz_rules() {
+    LabRules r;
+    r.driver_flags["libvirt"] = {{"libvirt-memory", LabFlagKind{}}};
+    r.node_flags = {{"engine-label", LabFlagKind{false, true}}};
+    r.name_problem = [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
+    return r;
+}
+
 // fuzz_lab_yaml: a mapping used as a key ("? key: value") made yaml-cpp's as<std::string>()
 // throw YAML::TypedBadConversion through parse_lab (std::terminate in `machine lab up`).
 TEST(FuzzRegressions, LabFileWithAMappingAsKeyIsAUsageErrorWithItsLine) {
@@ -20,12 +30,12 @@ TEST(FuzzRegressions, LabFileWithAMappingAsKeyIsAUsageErrorWithItsLine) {
                              "    flags:\n"
                              "    ? tls-ca-cert: /tmp/evil.pem\n";
     try {
-        parse_lab(text, "lab.yaml");
+        parse_lab(text, "lab.yaml", fuzz_rules());
         FAIL() << "parsed a lab file with a mapping as a key";
     } catch (const UsageError& e) {
         EXPECT_EQ(std::string(e.what()).rfind("lab.yaml:6: ", 0), 0u) << e.what();
     }
-    EXPECT_THROW(parse_lab("{[a]: 1}\n", "lab.yaml"), UsageError);
+    EXPECT_THROW(parse_lab("{[a]: 1}\n", "lab.yaml", fuzz_rules()), UsageError);
 }
 
 // Answers each call with the next canned reply.

@@ -7,6 +7,33 @@
 namespace machine::swarm {
 namespace {
 
+// Rules as `lab` builds them from the drivers and `machine create` (a subset), with a name rule
+// that refuses what the store's rule refuses in these tests.
+LabRules test_rules() {
+    LabRules r;
+    LabFlagKind value, list{false, true}, flag{true, false};
+    r.driver_flags["libvirt"] = {{"libvirt-memory", value},
+                                 {"libvirt-cpu-count", value},
+                                 {"libvirt-disk-size", value},
+                                 {"libvirt-network", value},
+                                 {"libvirt-uri", value}};
+    r.driver_flags["virtualbox"] = {{"virtualbox-memory", value},
+                                    {"virtualbox-no-share", flag},
+                                    {"virtualbox-no-vtx-check", flag}};
+    r.driver_flags["none"] = {{"url", value}};
+    r.node_flags = {{"engine-label", list},
+                    {"engine-opt", list},
+                    {"engine-storage-driver", value},
+                    {"tls-san", list}};
+    r.name_problem = [](const std::string& name) -> std::optional<std::string> {
+        if (name.empty() || name.find_first_of(" /") != std::string::npos ||
+            name.find("..") != std::string::npos || name.front() == '-')
+            return "use letters, digits, '-' and '.'";
+        return std::nullopt;
+    };
+    return r;
+}
+
 const char* k_two_nodes = R"(
 name: getstartedlab
 driver: libvirt
@@ -28,7 +55,7 @@ registry: true
 
 std::string usage_error(const std::string& text) {
     try {
-        parse_lab(text, "lab.yaml");
+        parse_lab(text, "lab.yaml", test_rules());
     } catch (const UsageError& e) {
         return e.what();
     }
@@ -36,7 +63,7 @@ std::string usage_error(const std::string& text) {
 }
 
 TEST(LabParse, TheSeedsTwoNodeLab) {
-    LabSpec lab = parse_lab(k_two_nodes, "lab.yaml");
+    LabSpec lab = parse_lab(k_two_nodes, "lab.yaml", test_rules());
     EXPECT_EQ(lab.name, "getstartedlab");
     EXPECT_EQ(lab.driver, "libvirt");
     EXPECT_TRUE(lab.registry);
@@ -49,7 +76,7 @@ TEST(LabParse, TheSeedsTwoNodeLab) {
 }
 
 TEST(LabParse, TheShippedExampleParses) {
-    LabSpec lab = load_lab(std::string(MACHINE_SOURCE_DIR) + "/examples/lab.yaml");
+    LabSpec lab = load_lab(std::string(MACHINE_SOURCE_DIR) + "/examples/lab.yaml", test_rules());
     ASSERT_EQ(lab.nodes.size(), 2u);
     EXPECT_EQ(lab.first_manager().name, "myvm1");
     EXPECT_EQ(lab.nodes[1].name, "myvm2");
@@ -57,16 +84,16 @@ TEST(LabParse, TheShippedExampleParses) {
 }
 
 TEST(LabParse, CreateArgsMergeNodeOverDefaults) {
-    LabSpec lab = parse_lab(k_two_nodes, "lab.yaml");
+    LabSpec lab = parse_lab(k_two_nodes, "lab.yaml", test_rules());
     EXPECT_EQ(create_args(lab, lab.nodes[0]),
-              (std::vector<std::string>{"--driver", "libvirt", "--libvirt-cpu-count", "2",
-                                        "--libvirt-memory", "1024", "--libvirt-network", "machine",
-                                        "--engine-label", "lab=getstartedlab", "myvm1"}));
+              (std::vector<std::string>{"--driver", "libvirt", "--libvirt-cpu-count=2",
+                                        "--libvirt-memory=1024", "--libvirt-network=machine",
+                                        "--engine-label=lab=getstartedlab", "--", "myvm1"}));
     EXPECT_EQ(create_args(lab, lab.nodes[1]),
-              (std::vector<std::string>{"--driver", "libvirt", "--engine-label", "tier=web",
-                                        "--engine-label", "zone=a", "--libvirt-cpu-count", "2",
-                                        "--libvirt-memory", "2048", "--libvirt-network", "machine",
-                                        "--engine-label", "lab=getstartedlab", "myvm2"}));
+              (std::vector<std::string>{"--driver", "libvirt", "--engine-label=tier=web",
+                                        "--engine-label=zone=a", "--libvirt-cpu-count=2",
+                                        "--libvirt-memory=2048", "--libvirt-network=machine",
+                                        "--engine-label=lab=getstartedlab", "--", "myvm2"}));
 }
 
 TEST(LabParse, SwitchesArePassedBareOrLeftOut) {
@@ -76,38 +103,123 @@ driver: virtualbox
 defaults: {flags: {virtualbox-no-share: true, virtualbox-no-vtx-check: false}}
 nodes: [{name: a, role: manager}]
 )",
-                            "lab.yaml");
+                            "lab.yaml", test_rules());
     EXPECT_EQ(create_args(lab, lab.nodes[0]),
               (std::vector<std::string>{"--driver", "virtualbox", "--virtualbox-no-share",
-                                        "--engine-label", "lab=l", "a"}));
+                                        "--engine-label=lab=l", "--", "a"}));
 }
 
-TEST(LabParse, ErrorsNameTheFileLineAndProblem) {
+TEST(LabParse, AValueThatLooksLikeAFlagStaysAValue) {
+    LabSpec lab = parse_lab(R"(
+name: l
+nodes: [{name: a, role: manager, flags: {libvirt-network: "--tls-ca-cert=/tmp/evil"}}]
+)",
+                            "lab.yaml", test_rules());
+    EXPECT_EQ(create_args(lab, lab.nodes[0]),
+              (std::vector<std::string>{"--driver", "libvirt",
+                                        "--libvirt-network=--tls-ca-cert=/tmp/evil",
+                                        "--engine-label=lab=l", "--", "a"}));
+}
+
+TEST(LabParse, ErrorsNameTheFileLineColumnAndProblem) {
     EXPECT_EQ(usage_error("name: x\nnodes:\n  - name: a\n    role: boss\n"),
-              "lab.yaml:4: role of \"a\" is manager or worker, not \"boss\"");
+              "lab.yaml:4:11: role of \"a\" is manager or worker, not \"boss\"");
     EXPECT_EQ(usage_error("name: x\nnodes:\n  - name: a\n    role: worker\n"),
               "lab \"x\" has no node with role: manager");
     EXPECT_EQ(usage_error("name: x\nnodes:\n  - {name: a, role: manager}\n  - {name: a}\n"),
-              "lab.yaml:4: node \"a\" is listed twice");
+              "lab.yaml:4:12: node \"a\" is listed twice");
     EXPECT_EQ(usage_error("name: x\nnode:\n  - {name: a, role: manager}\n"),
-              "lab.yaml:2: unknown key \"node\" in the lab (known: defaults, driver, name, "
+              "lab.yaml:2:1: unknown key \"node\" in the lab (known: defaults, driver, name, "
               "nodes, registry)");
     EXPECT_EQ(usage_error("name: x\ndefaults: {memory: lots}\nnodes: [{name: a, role: manager}]"),
-              "lab.yaml:2: memory of defaults must be a positive whole number, not \"lots\"");
+              "lab.yaml:2:20: memory of defaults must be a positive whole number, not \"lots\"");
     EXPECT_EQ(usage_error("name: x\nnodes: [{name: a, role: manager, flags: {swarm-join: b}}]"),
-              "lab.yaml:2: flag \"swarm-join\" cannot be set in a lab file: the lab chooses the "
-              "driver and forms the swarm itself");
+              "lab.yaml:2:42: flag \"swarm-join\" cannot be set in a lab file: the lab chooses "
+              "the driver and forms the swarm itself");
     EXPECT_EQ(usage_error("name: x\nnodes: [{name: 'bad name', role: manager}]"),
-              "lab.yaml:2: node name \"bad name\" may hold only letters, digits, '-' and '.'");
+              "lab.yaml:2:16: node name \"bad name\" is not a valid machine name: use letters, "
+              "digits, '-' and '.'");
     EXPECT_EQ(usage_error("name: x\nregistry: yes please\nnodes: [{name: a, role: manager}]"),
-              "lab.yaml:2: registry is true or false, not \"yes please\"");
-    EXPECT_EQ(usage_error("nodes: [{name: a, role: manager}]"), "lab.yaml:1: the lab has no name");
-    EXPECT_EQ(usage_error("name: x\nnodes: []\n"), "lab.yaml:2: the lab needs a list of nodes");
+              "lab.yaml:2:11: registry is true or false, not \"yes please\"");
+    EXPECT_EQ(usage_error("nodes: [{name: a, role: manager}]"),
+              "lab.yaml:1:1: the lab has no name");
+    EXPECT_EQ(usage_error("name: x\nnodes: []\n"), "lab.yaml:2:8: the lab needs a list of nodes");
     EXPECT_NE(usage_error("name: x\nnodes: [\n").find("lab.yaml:"), std::string::npos);
+    EXPECT_EQ(usage_error("name: x\ndriver: qemu\nnodes: [{name: a, role: manager}]"),
+              "lab.yaml:2:9: unknown driver \"qemu\" (available: libvirt, none, virtualbox)");
+    EXPECT_EQ(usage_error("name: x\n[a]: 1\nnodes: [{name: a, role: manager}]"),
+              "lab.yaml:2:1: the keys of the lab are names, not lists or mappings");
+}
+
+// Issue 10: a lab file chooses what a node may choose, never the store, its CA or the client.
+TEST(LabParse, GlobalFlagsAreRefusedWithLineAndColumn) {
+    const std::string tail = "cannot be set in a lab file: a node sets only flags of driver "
+                             "\"libvirt\" and engine flags (see `machine create --help`); global "
+                             "options go on the command line";
+    for (std::string flag : {"tls-ca-cert", "tls-ca-key", "tls-client-cert", "tls-client-key",
+                             "storage-path", "debug", "help", "native-ssh", "s", "D", "version",
+                             "--tls-ca-cert", "tls-ca-cert=/tmp/x", "bogus"}) {
+        std::string plain = flag;
+        while (plain.front() == '-')
+            plain.erase(plain.begin());
+        EXPECT_EQ(usage_error("name: x\nnodes:\n  - name: a\n    role: manager\n    flags:\n"
+                              "      " +
+                              flag + ": /tmp/evil\n"),
+                  "lab.yaml:6:7: flag \"" + plain + "\" " + tail)
+            << flag;
+        EXPECT_EQ(usage_error("name: x\ndefaults:\n  flags:\n    " + flag +
+                              ": /tmp/evil\nnodes: [{name: a, role: manager}]\n"),
+                  "lab.yaml:4:5: flag \"" + plain + "\" " + tail)
+            << flag;
+    }
+}
+
+TEST(LabParse, OnlyTheNamedDriversFlagsPass) {
+    EXPECT_EQ(usage_error("name: x\ndefaults: {flags: {virtualbox-memory: 1}}\n"
+                          "nodes: [{name: a, role: manager}]"),
+              "lab.yaml:2:20: flag \"virtualbox-memory\" belongs to driver \"virtualbox\"; this "
+              "lab's nodes use driver \"libvirt\"");
+    EXPECT_EQ(usage_error("name: x\ndriver: none\ndefaults: {flags: {libvirt-uri: 'qemu:///x'}}\n"
+                          "nodes: [{name: a, role: manager}]"),
+              "lab.yaml:3:20: flag \"libvirt-uri\" belongs to driver \"libvirt\"; this lab's "
+              "nodes use driver \"none\"");
+    EXPECT_EQ(usage_error("name: x\ndriver: none\ndefaults: {memory: 512}\n"
+                          "nodes: [{name: a, role: manager}]"),
+              "lab.yaml:3:20: memory cannot be set for driver \"none\": it has no "
+              "--none-memory flag");
+    EXPECT_EQ(usage_error("name: x\ndriver: virtualbox\n"
+                          "defaults: {flags: {virtualbox-no-share: maybe}}\n"
+                          "nodes: [{name: a, role: manager}]"),
+              "lab.yaml:3:41: flag \"virtualbox-no-share\" is a switch: true or false, not "
+              "\"maybe\"");
+    EXPECT_EQ(usage_error("name: x\ndefaults: {flags: {engine-storage-driver: [a, b]}}\n"
+                          "nodes: [{name: a, role: manager}]"),
+              "lab.yaml:2:43: flag \"engine-storage-driver\" takes one value, not a list");
+    LabSpec ok = parse_lab("name: x\ndriver: none\ndefaults: {flags: {url: 'tcp://127.0.0.1:1', "
+                           "engine-opt: [a=b], tls-san: [h.example]}}\n"
+                           "nodes: [{name: a, role: manager}]",
+                           "lab.yaml", test_rules());
+    EXPECT_EQ(
+        create_args(ok, ok.nodes[0]),
+        (std::vector<std::string>{"--driver", "none", "--engine-opt=a=b", "--tls-san=h.example",
+                                  "--url=tcp://127.0.0.1:1", "--engine-label=lab=x", "--", "a"}));
+}
+
+TEST(LabParse, NodeAndLabNamesFollowTheMachineNameRule) {
+    for (std::string bad : {"../x", "..", "-rf", "a/b"}) {
+        EXPECT_EQ(usage_error("name: x\nnodes: [{name: '" + bad + "', role: manager}]"),
+                  "lab.yaml:2:16: node name \"" + bad +
+                      "\" is not a valid machine name: use letters, digits, '-' and '.'")
+            << bad;
+        EXPECT_EQ(usage_error("name: '" + bad + "'\nnodes: [{name: a, role: manager}]"),
+                  "lab.yaml:1:7: lab name \"" + bad +
+                      "\" is not a valid machine name: use letters, digits, '-' and '.'")
+            << bad;
+    }
 }
 
 TEST(LabParse, AMissingFileIsNotFound) {
-    EXPECT_THROW(load_lab("/nonexistent/lab.yaml"), NotFound);
+    EXPECT_THROW(load_lab("/nonexistent/lab.yaml", test_rules()), NotFound);
 }
 
 // Planning: what `lab up` does for a given observed state.
@@ -121,7 +233,7 @@ nodes:
   - {name: m2, role: manager}
   - {name: w2, role: worker}
 )",
-                            "lab.yaml");
+                            "lab.yaml", test_rules());
     static NodeObservation running(Role role = Role::None, bool in_lab = false) {
         NodeObservation o;
         o.exists = true;
