@@ -1,7 +1,6 @@
 // Lab files (`machine lab up FILE`): parsing, then the create arguments and the plan for an
 // empty host. machine::Error (UsageError naming the line) is the expected failure.
 #include "machine/support/error.h"
-#include "machine/names.h"
 #include "swarm/lab.h"
 
 #include <cstddef>
@@ -11,7 +10,7 @@
 namespace sw = machine::swarm;
 
 // The rules `machine lab up` passes (cmd_lab.cpp builds them from create's options), for the
-// libvirt and none drivers, with the store's name rule.
+// libvirt and none drivers, with the shape of the store's name rule.
 static const sw::LabRules& rules() {
     static const sw::LabRules r = [] {
         sw::LabRules x;
@@ -20,7 +19,14 @@ static const sw::LabRules& rules() {
         x.driver_flags["none"] = {{"url", value}};
         x.driver_flags["virtualbox"] = {{"virtualbox-no-share", flag}};
         x.node_flags = {{"engine-label", list}, {"engine-opt", list}, {"tls-san", list}};
-        x.name_problem = [](const std::string& n) { return machine::name_problem(n); };
+        // The shape of the store's rule (machine/names.cpp), without linking machine_core.
+        x.name_problem = [](const std::string& n) -> std::optional<std::string> {
+            if (n.empty() || n.size() > 63 || n.find_first_not_of(
+                    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-.") !=
+                    std::string::npos)
+                return "invalid name";
+            return std::nullopt;
+        };
         return x;
     }();
     return r;
