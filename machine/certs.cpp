@@ -1,5 +1,7 @@
 #include "machine/certs.h"
 
+#include "engine/san.h"
+
 #include "engine/tls.h"
 #include "machine/support/fs.h"
 
@@ -78,7 +80,10 @@ std::vector<std::string> server_sans(const Host& host, const std::string& ip) {
             sans.push_back(s);
     };
     add(ip);
-    add(host.name);
+    // A valid machine name that is not a DNS name ("0": an all-digit last label reads as a
+    // mistyped address) is simply not a certificate name; the IP and --tls-san still are.
+    if (engine::is_dns_name(host.name))
+        add(host.name);
     add("localhost");
     add("127.0.0.1");
     for (const auto& s : host.options.auth.server_cert_sans)

@@ -69,17 +69,13 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     const Store& store = services.store;
     // Everything that can be checked without changing anything, first.
     const MachineName name(request.name);
-    // The server certificate will carry the name and every --tls-san: check them now, not
-    // after a VM was made.
+    // The server certificate will carry every --tls-san (and the name, when it is a DNS name):
+    // check them now, not after a VM was made.
     for (const auto& san : request.tls_sans) {
         if (engine::canonical_ip(san).empty() && !engine::is_dns_name(san))
             throw UsageError(fmt::format("--tls-san \"{}\" is neither an IP address nor a DNS name",
                                          printable(san)));
     }
-    if (engine::canonical_ip(request.name).empty() && !engine::is_dns_name(request.name))
-        throw UsageError(fmt::format("machine name \"{}\" cannot be a certificate name (a DNS "
-                                     "name's last label may not be all digits)",
-                                     request.name));
     if (store.exists(name))
         throw UsageError(fmt::format("machine \"{}\" already exists", request.name));
     engine::validate(request.engine);

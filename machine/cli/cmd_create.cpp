@@ -6,6 +6,8 @@
 #include "machine/support/error.h"
 
 #include <CLI/CLI.hpp>
+
+#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
@@ -75,7 +77,16 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         ->required();
     cmd->add_option("-d,--driver", args->driver,
                     fmt::format("Driver: {}", fmt::join(drivers::driver_names(), ", ")))
-        ->check(CLI::IsMember(drivers::driver_names()))
+        // IsMember's description ({libvirt,...}) feeds completion; the message stays ours.
+        ->check(CLI::Validator(
+            [](std::string& value) -> std::string {
+                const auto names = drivers::driver_names();
+                if (std::find(names.begin(), names.end(), value) != names.end())
+                    return {};
+                return fmt::format("unknown driver \"{}\" (available: {})", value,
+                                   fmt::join(names, ", "));
+            },
+            CLI::IsMember(drivers::driver_names()).get_description()))
         ->envname("MACHINE_DRIVER")
         ->capture_default_str();
     auto engine_group = "Engine options";

@@ -196,7 +196,7 @@ std::vector<BadInput> cases() {
         {"create_bad_tls_san", create({"--tls-san", "not a name!", "x1"}), 2, "--tls-san"},
         {"create_empty_tls_san", create({"--tls-san", "", "x1"}), 2, "--tls-san"},
         {"create_tls_san_newline", create({"--tls-san", "a\nb", "x1"}), 2, "--tls-san"},
-        {"create_digit_name_as_san", create({"123"}), 2, "certificate name"},
+        {"create_all_digit_tls_san", create({"--tls-san", "10.0.0", "x1"}), 2, "--tls-san"},
         {"create_unknown_driver", {"create", "--driver", "nosuch", "x1"}, 2, "nosuch"},
         {"create_none_without_url", {"create", "--driver", "none", "x1"}, 2, "url"},
         {"create_none_bad_url",
@@ -268,7 +268,7 @@ std::vector<BadInput> cases() {
         {"read_only_store_start", {"start", "m1"}, 1, "", nullptr, 10, true},
         // --- templates and filters -----------------------------------------------------------
         {"inspect_format_unclosed", {"inspect", "-f", "{{.Name", "m1"}, 2, ""},
-        {"inspect_format_unknown_field", {"inspect", "-f", "{{.NoSuchField.X}}", "m1"}, 2, ""},
+        {"inspect_format_field_of_a_string", {"inspect", "-f", "{{.Name.X}}", "m1"}, 2, ""},
         {"inspect_format_unknown_function", {"inspect", "-f", "{{nosuch .Name}}", "m1"}, 2, ""},
         {"inspect_format_deep_parens",
          {"inspect", "-f",

@@ -146,7 +146,7 @@ TEST(ConfigShape, StoreLoadRefusesHugeAndWrongShapeFiles) {
     } catch (const StoreError& e) {
         EXPECT_EQ(std::string(e.what()),
                   file.string() +
-                      ": 8589934592 bytes, more than the 1048576 a config.json may have");
+                      ": 8589934592 bytes; a machine record is at most 1048576 bytes");
     }
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(1));
 }

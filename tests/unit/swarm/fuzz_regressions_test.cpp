@@ -33,7 +33,7 @@ TEST(FuzzRegressions, LabFileWithAMappingAsKeyIsAUsageErrorWithItsLine) {
         parse_lab(text, "lab.yaml", fuzz_rules());
         FAIL() << "parsed a lab file with a mapping as a key";
     } catch (const UsageError& e) {
-        EXPECT_EQ(std::string(e.what()).rfind("lab.yaml:6: ", 0), 0u) << e.what();
+        EXPECT_EQ(std::string(e.what()).rfind("lab.yaml:6:", 0), 0u) << e.what();
     }
     EXPECT_THROW(parse_lab("{[a]: 1}\n", "lab.yaml", fuzz_rules()), UsageError);
 }
