@@ -134,9 +134,13 @@ isolated bash -c '
   machine -D ls 2>/tmp/ls.err | tee /tmp/ls.out
   grep -q "^pkgtest .*none" /tmp/ls.out
   grep -q "backends: loaded /usr/lib/machine/machine-backends.so" /tmp/ls.err
+  # create wrote a docker context in the user'"'"'s docker config; rm took it away again.
+  test -s "/root/.docker/contexts/meta/$(printf %s pkgtest | sha256sum | cut -d" " -f1)/meta.json"
   machine rm -y pkgtest
   [ -z "$(machine ls -q)" ]
-  rm -rf /root/.machine'
+  [ -z "$(find /root/.docker/contexts/meta /root/.docker/contexts/tls -mindepth 1)" ]
+  # What is left is the user'"'"'s data (the store, docker'"'"'s config folder), not the package'"'"'s.
+  rm -rf /root/.machine /root/.docker'
 
 step "purge"
 in_root env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q machine >/dev/null
