@@ -142,8 +142,10 @@ if curl -sS --max-time 10 --cacert "$ca" --cert "$MACHINE_STORAGE_PATH/certs/cer
         --key "$MACHINE_STORAGE_PATH/certs/key.pem" -o /dev/null "https://$reg/v2/" 2>/dev/null; then
     fail "the registry answered the machine CA's engine client certificate"
 fi
-code="$(curl -sS --max-time 10 --cacert "$ca" --cert "$certs_d/$reg/client.cert" \
-        --key "$certs_d/$reg/client.key" -o /dev/null -w '%{http_code}' "https://$reg/v2/")" ||
+# curl reads "--cert FILE:PASSWORD": a copy without the ':' of "<ip>:5000" in its path.
+cp "$certs_d/$reg/client.cert" "$certs_d/$reg/client.key" "$work/"
+code="$(curl -sS --max-time 10 --cacert "$ca" --cert "$work/client.cert" \
+        --key "$work/client.key" -o /dev/null -w '%{http_code}' "https://$reg/v2/")" ||
     fail "the registry refused the host's client certificate"
 [ "$code" = 200 ] || fail "GET https://$reg/v2/ with the host's certificate: HTTP $code"
 echo "  host's client certificate: HTTP $code"
