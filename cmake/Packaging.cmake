@@ -6,10 +6,21 @@
 #   /usr/bin/machine                           the program
 #   /usr/lib/machine/machine-backends.so       its module (the binary looks in ../lib/machine/)
 #   /usr/share/doc/machine/README.md           the documentation
+#   /usr/share/doc/machine/changelog.Debian.gz packaging/changelog, as Debian policy asks
 #   bash/zsh/fish completions                  when the built binary has `machine completion SHELL`
 # (the two targets' rules are in machine/CMakeLists.txt).
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION share/doc/machine)
+
+# Debian's changelog, compressed as policy asks (gzip -9n: no name or time, so the same bytes
+# every build). A local install gets it too: it is small and says which version this is.
+execute_process(COMMAND gzip -9nc ${PROJECT_SOURCE_DIR}/packaging/changelog
+                OUTPUT_FILE ${CMAKE_BINARY_DIR}/changelog.Debian.gz RESULT_VARIABLE machine_gzip)
+if(NOT machine_gzip EQUAL 0)
+  message(FATAL_ERROR "gzip of packaging/changelog failed: ${machine_gzip}")
+endif()
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${PROJECT_SOURCE_DIR}/packaging/changelog)
+install(FILES ${CMAKE_BINARY_DIR}/changelog.Debian.gz DESTINATION share/doc/machine)
 
 # Completions are asked of the built binary at install time, where each shell looks for them.
 # Debian's zsh reads packages' functions from vendor-completions, a local install's from

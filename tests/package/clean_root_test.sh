@@ -43,7 +43,7 @@ for pkg in qemu-system-x86 libvirt-daemon libvirt-daemon-driver-qemu dnsmasq-bas
 done
 contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 expected=(./usr/bin/machine ./usr/lib/machine/machine-backends.so
-  ./usr/share/doc/machine/README.md)
+  ./usr/share/doc/machine/README.md ./usr/share/doc/machine/changelog.Debian.gz)
 if "$build_dir/machine/machine" completion bash >/dev/null 2>&1; then
   expected+=(./usr/share/bash-completion/completions/machine
     ./usr/share/zsh/vendor-completions/_machine ./usr/share/fish/vendor_completions.d/machine.fish)
