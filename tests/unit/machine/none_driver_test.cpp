@@ -119,11 +119,11 @@ TEST(NoneDriver, LifecycleIsRefusedNamingTheMachine) {
 
 TEST(DriverFactory, MakesNoneAndRefusesUnknownNames) {
     Fixture f;
-    auto d = make_driver("none", f.ctx);
+    auto d = make_driver("none", f.ctx, {});
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->driver_name(), "none");
     try {
-        make_driver("hyperv", f.ctx);
+        make_driver("hyperv", f.ctx, {});
         FAIL() << "made an unknown driver";
     } catch (const UsageError& e) {
         std::string what = e.what();
