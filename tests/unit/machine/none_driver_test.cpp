@@ -132,6 +132,28 @@ TEST(DriverFactory, MakesNoneAndRefusesUnknownNames) {
     }
 }
 
+TEST(DriverFactory, MakesLibvirtThroughTheGivenMakerOnly) {
+    Fixture f;
+    // No maker (a program without machine-backends.so): a clear error, not a crash.
+    try {
+        make_driver("libvirt", f.ctx, {});
+        FAIL() << "made a libvirt driver without a maker";
+    } catch (const Unavailable& e) {
+        EXPECT_NE(std::string(e.what()).find("libvirt driver"), std::string::npos) << e.what();
+    }
+    // The maker gets the context and its driver is the one returned; other names never call it.
+    std::vector<std::string> asked;
+    DriverMakers makers{[&](const DriverContext& ctx) -> std::unique_ptr<Driver> {
+        asked.push_back(ctx.machine_name);
+        return std::make_unique<NoneDriver>(ctx);
+    }};
+    auto d = make_driver("libvirt", f.ctx, makers);
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->driver_name(), "none"); // what the maker made
+    make_driver("none", f.ctx, makers);
+    EXPECT_EQ(asked, std::vector<std::string>{"ext"});
+}
+
 std::vector<FlagSpec> specs() {
     return {{"size", "disk size in MB", "20000", "SIZE"},
             {"cpus", "CPUs", "1", ""},
