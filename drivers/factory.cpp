@@ -3,7 +3,6 @@
 #include "drivers/libvirt/libvirt_driver.h"
 #include "drivers/none/none_driver.h"
 #include "drivers/virtualbox/virtualbox_driver.h"
-#include "machine/support/backends.h"
 #include "machine/support/error.h"
 
 #include <fmt/format.h>
@@ -33,12 +32,12 @@ std::vector<FlagSpec> create_flags(const std::string& driver) {
                                  fmt::join(driver_names(), ", ")));
 }
 
-std::unique_ptr<Driver> make_driver(const std::string& name, const DriverContext& ctx) {
+std::unique_ptr<Driver> make_driver(const std::string& name, const DriverContext& ctx,
+                                    const DriverMakers& makers) {
     if (name == "libvirt") {
-        // In machine-backends.so with libvirt itself (drivers/libvirt/entry.cpp).
-        using Make = Driver* (*)(const DriverContext&);
-        auto make = support::backend_function<Make>("machine_libvirt_driver_v1", "the libvirt driver");
-        return std::unique_ptr<Driver>(make(ctx));
+        if (!makers.libvirt)
+            throw Unavailable("the libvirt driver is not available in this program");
+        return makers.libvirt(ctx);
     }
     if (name == "virtualbox")
         return std::make_unique<virtualbox::VirtualBoxDriver>(ctx);

@@ -130,7 +130,7 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     }
     if (request.docker_context)
         write_machine_context(store, host, services.out);
-    apply_swarm_options(host, store, services.out); // --swarm-manager / --swarm-join
+    apply_swarm_options(host, store, services.remote.https, services.out); // --swarm-*
     fmt::print(services.out, "To point your Docker client at it, run: eval $(machine env {})\n",
                host.name);
     return host;

@@ -5,6 +5,7 @@
 #include "drivers/driver.h"
 #include "machine/certs.h"
 #include "machine/host.h"
+#include "machine/remote_access.h"
 #include "machine/store.h"
 #include "machine/support/process.h"
 
@@ -28,6 +29,7 @@ struct CreateServices {
     TlsPaths tls;
     support::ProcessRunner& runner;
     std::ostream& out; // progress
+    RemoteAccess remote; // SSH and the engine's API
 };
 
 // Runs the pipeline; returns the saved host. Throws with the failing step's message, after

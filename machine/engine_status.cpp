@@ -48,15 +48,17 @@ EngineTarget engine_target(const Host& host) {
     return {url, {dir / "ca.pem", dir / "cert.pem", dir / "key.pem"}};
 }
 
-provision::DockerApi engine_api(const Host& host, std::chrono::milliseconds timeout) {
+provision::DockerApi engine_api(const Host& host, const provision::HttpsTransport& https,
+                                std::chrono::milliseconds timeout) {
     auto target = engine_target(host);
-    return provision::DockerApi(target.base_url, target.tls, timeout);
+    return provision::DockerApi(target.base_url, target.tls, https, timeout);
 }
 
-EngineStatus query_engine(const Host& host, std::chrono::milliseconds timeout) {
+EngineStatus query_engine(const Host& host, const provision::HttpsTransport& https,
+                          std::chrono::milliseconds timeout) {
     EngineStatus status;
     try {
-        auto api = engine_api(host, timeout);
+        auto api = engine_api(host, https, timeout);
         auto info = api.get("/info");
         status.version = string_field(info, "ServerVersion");
         status.swarm_role = swarm_role(info);

@@ -30,13 +30,15 @@ struct EngineTarget {
 // when the machine has no IP recorded.
 EngineTarget engine_target(const Host& host);
 
-// A client of the machine's engine with its client certificate. Throws like engine_target.
-provision::DockerApi engine_api(const Host& host,
+// A client of the machine's engine with its client certificate, over `https`. Throws like
+// engine_target.
+provision::DockerApi engine_api(const Host& host, const provision::HttpsTransport& https,
                                 std::chrono::milliseconds timeout = std::chrono::seconds(60));
 
 // GET /info (and /nodes/<id> for a manager) with the machine's client certificate, bounded by
 // `timeout`.
-EngineStatus query_engine(const Host& host, std::chrono::milliseconds timeout);
+EngineStatus query_engine(const Host& host, const provision::HttpsTransport& https,
+                          std::chrono::milliseconds timeout);
 
 // Asks many engines from the calling thread through one HttpsMulti (no thread per engine): GET
 // /info gives the version and the swarm state; a manager is then asked GET /nodes/<its id> to

@@ -4,6 +4,7 @@
 #include "drivers/driver.h"
 #include "machine/certs.h"
 #include "machine/host.h"
+#include "machine/remote_access.h"
 #include "machine/store.h"
 #include "machine/support/process.h"
 
@@ -18,6 +19,7 @@ struct LifecycleServices {
     TlsPaths tls;
     support::ProcessRunner& runner;
     std::ostream& out;
+    RemoteAccess remote; // start: the engine's API, and SSH when the IP changed
 };
 
 void run_action(Action action, Host& host, drivers::Driver& driver, LifecycleServices& services);

@@ -4,7 +4,6 @@
 #include "engine/tls.h"
 #include "machine/engine_status.h"
 #include "machine/ssh_access.h"
-#include "machine/ssh_keys.h"
 #include "machine/support/error.h"
 #include "machine/support/fs.h"
 #include "machine/support/log.h"
@@ -43,10 +42,11 @@ provision::ServerCerts server_certs(const Host& host) {
             support::read_file(a.server_key)};
 }
 
-std::unique_ptr<provision::SshClient> connect(const Host& host, drivers::Driver& driver) {
+std::unique_ptr<provision::SshSession> connect(const Host& host, drivers::Driver& driver,
+                                               provision::SshBackend& ssh) {
     auto target = ssh_target(host, driver);
     fs::path dir = host.options.auth.store_path;
-    return provision::wait_for_ssh(target, Clock::now() + k_ssh_wait,
+    return provision::wait_for_ssh(ssh, target, Clock::now() + k_ssh_wait,
                                    [dir] { return console_tail(dir); });
 }
 
@@ -96,7 +96,8 @@ void provision_new_vm(Host& host, drivers::Driver& driver, Progress& progress,
 
     progress.step("Creating the SSH key");
     spec.ssh_key_path = dir / "id_ed25519";
-    std::string public_key = generate_ssh_key(spec.ssh_key_path, "machine@" + host.name);
+    std::string public_key =
+        services.remote.ssh.generate_ed25519_key(spec.ssh_key_path, "machine@" + host.name);
 
     progress.step("Writing the first-boot seed");
     provision::SeedConfig seed;
@@ -117,7 +118,7 @@ void provision_new_vm(Host& host, drivers::Driver& driver, Progress& progress,
     record_ip(host, driver, store);
 
     progress.step("Waiting for SSH");
-    auto ssh = connect(host, driver);
+    auto ssh = connect(host, driver, services.remote.ssh);
 
     progress.step("Issuing the server certificate");
     std::string ip = driver.ip();
@@ -125,13 +126,13 @@ void provision_new_vm(Host& host, drivers::Driver& driver, Progress& progress,
         throw DriverError("the VM booted but its IP address is unknown");
     issue_server_cert(host, ip);
 
-    auto api = engine_api(host);
+    auto api = engine_api(host, services.remote.https);
     provision::Provisioner provisioner(*ssh, api, step_printer(progress));
     provisioner.provision(server_certs(host), provision_options(host));
 }
 
 void after_start(Host& host, drivers::Driver& driver, const Store& store,
-                 support::ProcessRunner&, std::ostream& out) {
+                 const RemoteAccess& remote, support::ProcessRunner&, std::ostream& out) {
     std::string ip = driver.ip();
     std::string old_ip = host.ip();
     record_ip(host, driver, store);
@@ -143,11 +144,11 @@ void after_start(Host& host, drivers::Driver& driver, const Store& store,
         fmt::print(out, "The machine's IP is now {} (was {}): regenerating its server "
                         "certificate\n",
                    ip, old_ip.empty() ? "unknown" : old_ip);
-        regenerate_server_cert(host, driver, store, out);
+        regenerate_server_cert(host, driver, store, remote, out);
         return;
     }
     fmt::print(out, "Waiting for the engine to answer on TLS...\n");
-    engine_api(host).wait_for_ping(Clock::now() + k_ssh_wait);
+    engine_api(host, remote.https).wait_for_ping(Clock::now() + k_ssh_wait);
 }
 
 namespace {
@@ -156,14 +157,14 @@ namespace {
 // certificate for it, then hand a Provisioner to `work`.
 template <class Work>
 void with_fresh_server_cert(Host& host, drivers::Driver& driver, const Store& store,
-                            std::ostream& out, Work&& work) {
+                            const RemoteAccess& remote, std::ostream& out, Work&& work) {
     Progress progress(out);
     progress.step("Waiting for SSH");
-    auto ssh = connect(host, driver);
+    auto ssh = connect(host, driver, remote.ssh);
     record_ip(host, driver, store);
     progress.step("Issuing the server certificate");
     issue_server_cert(host, driver.ip());
-    auto api = engine_api(host);
+    auto api = engine_api(host, remote.https);
     provision::Provisioner provisioner(*ssh, api, step_printer(progress));
     work(provisioner);
     progress.finish();
@@ -171,8 +172,9 @@ void with_fresh_server_cert(Host& host, drivers::Driver& driver, const Store& st
 
 } // namespace
 
-void reprovision(Host& host, drivers::Driver& driver, const Store& store, std::ostream& out) {
-    with_fresh_server_cert(host, driver, store, out, [&](provision::Provisioner& p) {
+void reprovision(Host& host, drivers::Driver& driver, const Store& store,
+                 const RemoteAccess& remote, std::ostream& out) {
+    with_fresh_server_cert(host, driver, store, remote, out, [&](provision::Provisioner& p) {
         p.provision(server_certs(host), provision_options(host));
     });
     host.error.clear();
@@ -180,8 +182,8 @@ void reprovision(Host& host, drivers::Driver& driver, const Store& store, std::o
 }
 
 void regenerate_server_cert(Host& host, drivers::Driver& driver, const Store& store,
-                            std::ostream& out) {
-    with_fresh_server_cert(host, driver, store, out, [&](provision::Provisioner& p) {
+                            const RemoteAccess& remote, std::ostream& out) {
+    with_fresh_server_cert(host, driver, store, remote, out, [&](provision::Provisioner& p) {
         p.push_certs_and_restart(server_certs(host), provision_options(host));
     });
 }

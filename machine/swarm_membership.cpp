@@ -26,8 +26,9 @@ std::string require_ip(const Host& host) {
 
 } // namespace
 
-MachineEngine::MachineEngine(const Host& host, std::chrono::milliseconds timeout)
-    : m_name(host.name), m_api(engine_api(host, timeout)) {}
+MachineEngine::MachineEngine(const Host& host, const provision::HttpsTransport& https,
+                             std::chrono::milliseconds timeout)
+    : m_name(host.name), m_api(engine_api(host, https, timeout)) {}
 
 swarm::ApiResponse MachineEngine::call(const std::string& method, const std::string& path,
                                        const nlohmann::json& body) {
@@ -42,9 +43,10 @@ swarm::ApiResponse MachineEngine::call(const std::string& method, const std::str
     }
 }
 
-Host find_manager(const Store& store, const std::string& name, std::chrono::milliseconds timeout) {
+Host find_manager(const Store& store, const std::string& name,
+                  const provision::HttpsTransport& https, std::chrono::milliseconds timeout) {
     Host host = store.load(name);
-    MachineEngine engine(host, timeout);
+    MachineEngine engine(host, https, timeout);
     swarm::SwarmInfo info = swarm::inspect(engine);
     if (!info.active())
         throw Error(
@@ -66,7 +68,7 @@ Host find_manager(const Store& store, const std::string& name, std::chrono::mill
             if (candidate.ip() != ip)
                 continue;
             try {
-                MachineEngine mgr(candidate, timeout);
+                MachineEngine mgr(candidate, https, timeout);
                 if (swarm::inspect(mgr).control_available)
                     return candidate;
                 tried.push_back(fmt::format("{} ({}): not a manager", other, ip));
@@ -84,8 +86,9 @@ Host find_manager(const Store& store, const std::string& name, std::chrono::mill
                             tried.empty() ? "" : ": ", fmt::format("{}", fmt::join(tried, "; "))));
 }
 
-swarm::InitResult swarm_init(const Host& host, std::ostream& out) {
-    MachineEngine engine(host);
+swarm::InitResult swarm_init(const Host& host, const provision::HttpsTransport& https,
+                             std::ostream& out) {
+    MachineEngine engine(host, https);
     auto result = swarm::init(engine, require_ip(host));
     if (result.changed)
         fmt::print(out, "Swarm initialized: machine \"{}\" ({}) is now its manager.\n", host.name,
@@ -97,13 +100,13 @@ swarm::InitResult swarm_init(const Host& host, std::ostream& out) {
 }
 
 bool swarm_join(const Store& store, const Host& node, const std::string& member, swarm::Role role,
-                std::ostream& out) {
+                const provision::HttpsTransport& https, std::ostream& out) {
     if (member == node.name)
         throw UsageError(
             fmt::format("machine \"{}\" cannot join a swarm through itself", node.name));
-    Host manager = find_manager(store, member);
-    MachineEngine node_engine(node);
-    MachineEngine manager_engine(manager);
+    Host manager = find_manager(store, member, https);
+    MachineEngine node_engine(node, https);
+    MachineEngine manager_engine(manager, https);
     bool changed =
         swarm::join(node_engine, manager_engine, {require_ip(node), require_ip(manager), role});
     if (changed)
@@ -115,17 +118,18 @@ bool swarm_join(const Store& store, const Host& node, const std::string& member,
     return changed;
 }
 
-void apply_swarm_options(const Host& host, const Store& store, std::ostream& out) {
+void apply_swarm_options(const Host& host, const Store& store,
+                         const provision::HttpsTransport& https, std::ostream& out) {
     const SwarmOptions& s = host.options.swarm;
     try {
         if (s.manager) {
-            swarm_init(host, out);
+            swarm_init(host, https, out);
         } else if (!s.join.empty()) {
             auto role = swarm::parse_join_role(s.role);
             if (!role)
                 throw UsageError(
                     fmt::format("--swarm-role is worker or manager, not \"{}\"", s.role));
-            swarm_join(store, host, s.join, *role, out);
+            swarm_join(store, host, s.join, *role, https, out);
         }
     } catch (const Error& e) {
         std::string retry = s.manager ? fmt::format("machine swarm init {}", host.name)

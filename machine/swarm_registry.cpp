@@ -123,7 +123,7 @@ namespace {
 }
 
 void ensure_image(const Host& manager, RegistryServices& s) {
-    auto api = engine_api(manager, 10min);
+    auto api = engine_api(manager, s.remote.https, 10min);
     if (api.request("GET", fmt::format("/images/{}/json", k_image)).ok())
         return;
     fs::path tar = prepare_registry_image(s);
@@ -174,7 +174,7 @@ private:
 };
 
 // Runs `command` on the node; throws with its output when it fails.
-void remote(provision::SshClient& ssh, const Host& h, const std::string& what,
+void remote(provision::SshSession& ssh, const Host& h, const std::string& what,
             const std::string& command) {
     auto r = ssh.exec(command, std::nullopt, 60s);
     if (!r.ok())
@@ -184,7 +184,7 @@ void remote(provision::SshClient& ssh, const Host& h, const std::string& what,
 
 // Writes `content` to root-owned `target` on the node (SFTP to a private staging folder, then
 // `sudo install`), creating its folder.
-void install_remote(provision::SshClient& ssh, const Host& h, const std::string& target,
+void install_remote(provision::SshSession& ssh, const Host& h, const std::string& target,
                     const std::string& content, int mode) {
     auto staged = ssh.exec("mktemp -d /tmp/machine-registry.XXXXXXXX", std::nullopt, 30s);
     std::string dir = staged.out.substr(0, staged.out.find('\n'));
@@ -201,9 +201,9 @@ void install_remote(provision::SshClient& ssh, const Host& h, const std::string&
                        provision::shell_quote(target), provision::shell_quote(dir)));
 }
 
-std::unique_ptr<provision::SshClient> ssh_to(const Host& h, RegistryServices& s) {
+std::unique_ptr<provision::SshSession> ssh_to(const Host& h, RegistryServices& s) {
     auto driver = s.driver_for(h);
-    return std::make_unique<provision::SshClient>(ssh_target(h, *driver), 30s);
+    return s.remote.ssh.connect(ssh_target(h, *driver), 30s);
 }
 
 // A running registry container made from exactly these files is kept; otherwise the files are
@@ -214,7 +214,7 @@ void ensure_container(const Host& manager, const std::vector<RegistryFile>& file
     for (const auto& f : files)
         all += f.path + "\n" + f.content + "\n";
     std::string hash = sha256_hex(all);
-    auto api = engine_api(manager, 2min);
+    auto api = engine_api(manager, s.remote.https, 2min);
     auto existing = api.request("GET", fmt::format("/containers/{}/json", k_container));
     if (existing.ok() && existing.body.value("/State/Running"_json_pointer, false) &&
         existing.body.value(json::json_pointer("/Config/Labels/" + std::string(k_files_label)),
@@ -326,7 +326,7 @@ std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
     // (as `docker push` from this host would).
     auto [host_cert, host_key] = certs.client_files("host");
     provision::DockerApi probe(fmt::format("https://{}", addr),
-                               {s.tls.ca_cert, host_cert, host_key}, 5s);
+                               {s.tls.ca_cert, host_cert, host_key}, s.remote.https, 5s);
     std::string last;
     for (int attempt = 0; attempt < 30; ++attempt) {
         try {

@@ -15,6 +15,7 @@
 #include "drivers/driver.h"
 #include "machine/certs.h"
 #include "machine/host.h"
+#include "machine/remote_access.h"
 #include "machine/store.h"
 #include "machine/support/process.h"
 
@@ -34,6 +35,7 @@ struct RegistryServices {
     support::ProcessRunner& runner; // mmdebstrap on the host, once per recipe (cached)
     std::ostream& out;
     std::function<std::unique_ptr<drivers::Driver>(const Host&)> driver_for; // SSH to nodes
+    RemoteAccess remote; // SSH to nodes, the manager's engine, the registry
 };
 
 // Idempotent: reuses the cached image tarball, the image on the manager, a running registry

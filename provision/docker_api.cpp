@@ -1,9 +1,7 @@
 #include "provision/docker_api.h"
 
-#include "machine/support/backends.h"
 #include "machine/support/error.h"
 #include "machine/support/log.h"
-#include "provision/https_transport.h"
 
 #include <fmt/format.h>
 
@@ -15,21 +13,19 @@ using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 } // namespace
 
-DockerApi::DockerApi(std::string base_url, TlsFiles tls, std::chrono::milliseconds timeout)
-    : m_base_url(std::move(base_url)), m_tls(std::move(tls)), m_timeout(timeout) {
+DockerApi::DockerApi(std::string base_url, TlsFiles tls, HttpsTransport transport,
+                     std::chrono::milliseconds timeout)
+    : m_base_url(std::move(base_url)), m_tls(std::move(tls)), m_transport(std::move(transport)),
+      m_timeout(timeout) {
     while (!m_base_url.empty() && m_base_url.back() == '/')
         m_base_url.pop_back();
 }
 
 ApiResponse DockerApi::request(const std::string& method, const std::string& path,
                                const std::optional<std::string>& body) {
-    // libcurl is in machine-backends.so (provision/https_curl.cpp), loaded on first use.
-    using Transport = HttpsAnswer (*)(const HttpsRequest&);
-    static const Transport transport =
-        support::backend_function<Transport>("machine_https_request_v1", "the Docker API client");
     HttpsRequest r{method, m_base_url, path, body, m_tls, m_timeout};
     support::debug("docker api: {} {}{}", method, m_base_url, path);
-    HttpsAnswer answer = transport(r);
+    HttpsAnswer answer = m_transport(r);
     if (!answer.error.empty())
         throw Error(fmt::format("Docker engine at {}: {} {}: {}", m_base_url, method, path,
                                 answer.error));
@@ -89,7 +85,8 @@ void DockerApi::wait_for_ping(std::chrono::steady_clock::time_point deadline) {
             // Each attempt is bounded by what is left, so the wait never overshoots `deadline`.
             auto left =
                 std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            DockerApi attempt(m_base_url, m_tls, std::max(1ms, std::min(m_timeout, left)));
+            DockerApi attempt(m_base_url, m_tls, m_transport,
+                              std::max(1ms, std::min(m_timeout, left)));
             if (attempt.ping())
                 return;
             last_error = "/_ping did not answer OK";

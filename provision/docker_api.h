@@ -1,22 +1,17 @@
 #pragma once
 // A small Docker Engine API client over TLS: the server is verified against the machine CA and
 // the client certificate is presented. Enough for provisioning (/_ping, /version) and swarm
-// (/info, /swarm/init, /swarm/join, /nodes). The transport (libcurl) is in machine-backends.so;
-// see https_transport.h.
+// (/info, /swarm/init, /swarm/join, /nodes). The transport (libcurl, in machine-backends.so) is
+// given to it; see https_transport.h.
+#include "provision/https_transport.h"
+
 #include <nlohmann/json.hpp>
 
 #include <chrono>
-#include <filesystem>
 #include <optional>
 #include <string>
 
 namespace machine::provision {
-
-struct TlsFiles {
-    std::filesystem::path ca;   // the machine CA that signed the server certificate
-    std::filesystem::path cert; // client certificate
-    std::filesystem::path key;  // client key
-};
 
 struct ApiResponse {
     long status = 0;     // HTTP status
@@ -35,8 +30,9 @@ public:
 
 class DockerApi : public EngineProbe {
 public:
-    // `base_url` like "https://192.168.122.10:2376". `timeout` bounds each request.
-    DockerApi(std::string base_url, TlsFiles tls,
+    // `base_url` like "https://192.168.122.10:2376"; requests go through `transport`. `timeout`
+    // bounds each request.
+    DockerApi(std::string base_url, TlsFiles tls, HttpsTransport transport,
               std::chrono::milliseconds timeout = std::chrono::seconds(10));
 
     // True when GET /_ping answers "OK", false for any other HTTP answer. Throws Error with
@@ -62,6 +58,7 @@ public:
 private:
     std::string m_base_url;
     TlsFiles m_tls;
+    HttpsTransport m_transport;
     std::chrono::milliseconds m_timeout;
 };
 

@@ -228,22 +228,24 @@ private:
 };
 
 } // namespace
-} // namespace machine::provision
 
-extern "C" machine::provision::HttpsAnswer
-machine_https_request_v1(const machine::provision::HttpsRequest& request) {
+HttpsAnswer curl_request(const HttpsRequest& request) {
     try {
-        return machine::provision::perform(request);
+        return perform(request);
     } catch (const std::exception& e) { // std::bad_alloc from the body or the URL
         return {std::string("libcurl transport: ") + e.what(), 0, {}};
     }
 }
 
-extern "C" machine::provision::HttpsMulti* machine_https_multi_v1() {
+std::unique_ptr<HttpsMulti> make_curl_multi() {
     try {
-        auto multi = std::make_unique<machine::provision::CurlMulti>();
-        return multi->ok() ? multi.release() : nullptr;
+        auto multi = std::make_unique<CurlMulti>();
+        if (!multi->ok())
+            return nullptr;
+        return multi;
     } catch (const std::exception&) {
         return nullptr;
     }
 }
+
+} // namespace machine::provision

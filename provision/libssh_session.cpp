@@ -609,12 +609,10 @@ int LibsshSession::run_interactive(const std::optional<std::string>& command, Lo
 
 namespace {
 
-void check_private_key(const fs::path& key) { load_private_key(key); }
-
 void free_cstring(char* p) { ssh_string_free_char(p); }
 using CString = support::Handle<char, free_cstring>;
 
-std::string generate_ed25519_key(const fs::path& path, const std::string& comment) {
+std::string write_ed25519_key(const fs::path& path, const std::string& comment) {
     init_libssh();
     ssh_key raw = nullptr;
     if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &raw) != SSH_OK)
@@ -634,16 +632,24 @@ std::string generate_ed25519_key(const fs::path& path, const std::string& commen
     return line;
 }
 
-SshSession* connect(const SshTarget& target, std::chrono::milliseconds connect_timeout) {
-    return new LibsshSession(target, connect_timeout);
-}
+// The libssh implementation of SshBackend (machine-backends.so).
+class LibsshBackend final : public SshBackend {
+public:
+    std::unique_ptr<SshSession> connect(const SshTarget& target,
+                                        std::chrono::milliseconds connect_timeout) override {
+        return std::make_unique<LibsshSession>(target, connect_timeout);
+    }
+    void check_private_key(const fs::path& key) override { load_private_key(key); }
+    std::string generate_ed25519_key(const fs::path& path, const std::string& comment) override {
+        return write_ed25519_key(path, comment);
+    }
+};
 
 } // namespace
-} // namespace machine::provision
 
-extern "C" const machine::provision::SshBackend* machine_ssh_backend_v1() {
-    static const machine::provision::SshBackend backend{machine::provision::connect,
-                                                        machine::provision::check_private_key,
-                                                        machine::provision::generate_ed25519_key};
-    return &backend;
+SshBackend& libssh_backend() {
+    static LibsshBackend backend;
+    return backend;
 }
+
+} // namespace machine::provision

@@ -1,5 +1,5 @@
 #pragma once
-// What provisioning needs from a machine: run a command, put a file. SshClient implements it
+// What provisioning needs from a machine: run a command, put a file. SshSession implements it
 // over libssh; abstract so the Provisioner can be tested with a fake that records both.
 #include <chrono>
 #include <optional>

@@ -1,6 +1,5 @@
 #include "provision/ssh_client.h"
 
-#include "machine/support/backends.h"
 #include "machine/support/log.h"
 
 #include <fmt/format.h>
@@ -12,59 +11,6 @@ namespace {
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
 } // namespace
-
-const SshBackend& ssh_backend() {
-    using Entry = const SshBackend* (*)();
-    static const SshBackend* backend =
-        support::backend_function<Entry>("machine_ssh_backend_v1", "SSH (libssh)")();
-    return *backend;
-}
-
-SshClient::SshClient(SshTarget target, std::chrono::milliseconds connect_timeout)
-    : m_target(std::move(target)), m_session(ssh_backend().connect(m_target, connect_timeout)) {}
-
-SshClient::~SshClient() = default;
-
-ExecResult SshClient::exec(const std::string& command, const std::optional<std::string>& stdin_data,
-                           std::chrono::milliseconds timeout) {
-    return m_session->exec(command, stdin_data, timeout);
-}
-
-void SshClient::upload(const std::string& remote_path, const std::string& content, int mode) {
-    m_session->upload(remote_path, content, mode);
-}
-
-std::string SshClient::download(const std::string& remote_path) {
-    return m_session->download(remote_path);
-}
-
-void SshClient::upload_file(const fs::path& local, const std::string& remote_path) {
-    m_session->upload_file(local, remote_path);
-}
-
-void SshClient::download_file(const std::string& remote_path, const fs::path& local) {
-    m_session->download_file(remote_path, local);
-}
-
-void SshClient::upload_tree(const fs::path& local_dir, const std::string& remote_dir) {
-    m_session->upload_tree(local_dir, remote_dir);
-}
-
-void SshClient::download_tree(const std::string& remote_dir, const fs::path& local_dir) {
-    m_session->download_tree(remote_dir, local_dir);
-}
-
-bool SshClient::remote_is_dir(const std::string& remote_path) {
-    return m_session->remote_is_dir(remote_path);
-}
-
-int SshClient::interactive_shell(LocalTerminal term) {
-    return m_session->run_interactive(std::nullopt, term);
-}
-
-int SshClient::exec_interactive(const std::string& command, LocalTerminal term) {
-    return m_session->run_interactive(command, term);
-}
 
 std::vector<std::string> openssh_options(const SshTarget& target) {
     return {"-F", "/dev/null",
@@ -84,11 +30,11 @@ std::string openssh_destination(const SshTarget& target) {
     return target.user + "@" + target.host;
 }
 
-std::unique_ptr<SshClient> wait_for_ssh(const SshTarget& target,
-                                        std::chrono::steady_clock::time_point deadline,
-                                        const std::function<std::string()>& tail_log) {
+std::unique_ptr<SshSession> wait_for_ssh(SshBackend& ssh, const SshTarget& target,
+                                         std::chrono::steady_clock::time_point deadline,
+                                         const std::function<std::string()>& tail_log) {
     auto start = Clock::now();
-    ssh_backend().check_private_key(target.key_path); // waiting does not fix a bad key file
+    ssh.check_private_key(target.key_path); // waiting does not fix a bad key file
     auto backoff = std::chrono::milliseconds(250);
     std::string last_error = "no attempt was made";
     int attempts = 0;
@@ -98,8 +44,7 @@ std::unique_ptr<SshClient> wait_for_ssh(const SshTarget& target,
             break;
         ++attempts;
         try {
-            return std::make_unique<SshClient>(target,
-                                               std::min<std::chrono::milliseconds>(left, 10s));
+            return ssh.connect(target, std::min<std::chrono::milliseconds>(left, 10s));
         } catch (const HostKeyMismatch&) {
             throw;
         } catch (const SshError& e) {

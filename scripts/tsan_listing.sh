@@ -31,8 +31,7 @@ clang++ -fsanitize=thread -pie -o "$out/tsan_listing_tests" "${objs[@]}" \
   "$build/provision/libmachine_provision.a" "$build/engine/libmachine_engine.a" \
   "$build/drivers/libmachine_libvirt.a" "$build/drivers/libmachine_drivers.a" \
   "$build/machine/support/libmachine_support.a" \
-  -lre2 -lssl -lcrypto -lfmt -lboost_filesystem -lcurl -ldl -lpthread \
-  "-Wl,--export-dynamic-symbol=machine_*_v1"
+  -lre2 -lssl -lcrypto -lfmt -lboost_filesystem -lcurl -ldl -lpthread
 export TSAN_OPTIONS="halt_on_error=1 exitcode=66 second_deadlock_stack=1"
 "$out/tsan_listing_tests" --gtest_repeat="${TSAN_REPEAT:-3}" \
   --gtest_filter='GatherRows*:ProbePool*:ListFilter*:FormatNeeds*:HttpsMulti*'

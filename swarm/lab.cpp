@@ -1,6 +1,5 @@
 #include "swarm/lab.h"
 
-#include "machine/support/backends.h"
 #include "machine/support/error.h"
 
 #include <fmt/format.h>
@@ -27,21 +26,13 @@ const LabNodeSpec& LabSpec::first_manager() const {
     throw UsageError(fmt::format("lab \"{}\" has no node with role: manager", name));
 }
 
-LabSpec parse_lab(const std::string& text, const std::string& source, const LabRules& rules) {
-    // yaml-cpp is in machine-backends.so (swarm/lab_yaml.cpp), loaded only for lab files.
-    using Parse = LabSpec (*)(const std::string&, const std::string&, const LabRules&);
-    static const Parse parse =
-        support::backend_function<Parse>("machine_parse_lab_v1", "the lab file reader");
-    return parse(text, source, rules);
-}
-
-LabSpec load_lab(const std::filesystem::path& file, const LabRules& rules) {
+LabSpec load_lab(const std::filesystem::path& file, const LabRules& rules, const LabParser& parse) {
     std::ifstream in(file);
     if (!in)
         throw NotFound(fmt::format("lab file {} does not exist or cannot be read", file.string()));
     std::stringstream text;
     text << in.rdbuf();
-    return parse_lab(text.str(), file.string(), rules);
+    return parse(text.str(), file.string(), rules);
 }
 
 std::vector<std::string> create_args(const LabSpec& lab, const LabNodeSpec& node) {

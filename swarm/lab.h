@@ -59,10 +59,15 @@ struct LabRules {
 
 // Parses a lab file's text. Throws UsageError "<source>:<line>:<column>: <problem>" (unknown
 // keys, a missing or invalid name, duplicate names, no manager, bad numbers, an unknown driver,
-// a flag the rules do not allow a node to set).
+// a flag the rules do not allow a node to set). The yaml-cpp reader (lab_yaml.cpp) is in
+// machine-backends.so: the program reaches it through the module's table
+// (machine/support/backends.h); test binaries link it in.
 LabSpec parse_lab(const std::string& text, const std::string& source, const LabRules& rules);
-// Reads and parses a file; throws NotFound when it does not exist.
-LabSpec load_lab(const std::filesystem::path& file, const LabRules& rules);
+// A lab file reader, such as parse_lab; given by the CLI (cli/context.h).
+using LabParser = std::function<LabSpec(const std::string& text, const std::string& source,
+                                        const LabRules& rules)>;
+// Reads a file and parses it with `parse`; throws NotFound when it does not exist.
+LabSpec load_lab(const std::filesystem::path& file, const LabRules& rules, const LabParser& parse);
 
 // The arguments after `machine create` for one node: driver, sizes under the driver's flag
 // names (<driver>-memory, -cpu-count, -disk-size), flags (node over defaults) as --flag=value

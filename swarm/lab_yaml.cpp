@@ -1,5 +1,5 @@
-// Reading lab files with yaml-cpp. Built into machine-backends.so (see machine/CMakeLists.txt)
-// so that commands other than `lab` do not load yaml-cpp; swarm/lab.cpp's parse_lab calls it.
+// Reading lab files with yaml-cpp (parse_lab, swarm/lab.h). Built into machine-backends.so (see
+// machine/CMakeLists.txt) so that commands other than `lab` do not load yaml-cpp.
 #include "swarm/lab.h"
 
 #include "machine/support/error.h"
@@ -213,16 +213,15 @@ LabSpec parse(const std::string& text, const std::string& source, const LabRules
 }
 
 } // namespace
-} // namespace machine::swarm
 
-extern "C" machine::swarm::LabSpec machine_parse_lab_v1(const std::string& text,
-                                                        const std::string& source,
-                                                        const machine::swarm::LabRules& rules) {
+LabSpec parse_lab(const std::string& text, const std::string& source, const LabRules& rules) {
     try {
-        return machine::swarm::parse(text, source, rules);
+        return parse(text, source, rules);
     } catch (const YAML::Exception& e) {
         // A shape the reader does not check for (a mapping as a key, say): yaml-cpp's own
         // conversion error, with its line, as a UsageError rather than a crash.
-        throw machine::UsageError(fmt::format("{}:{}: {}", source, e.mark.line + 1, e.msg));
+        throw UsageError(fmt::format("{}:{}: {}", source, e.mark.line + 1, e.msg));
     }
 }
+
+} // namespace machine::swarm

@@ -68,7 +68,7 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
                                              "certificates are not managed by machine",
                                              name, host.driver_name));
             std::cout << fmt::format("Regenerating TLS certificates for \"{}\"\n", name);
-            regenerate_server_cert(host, *driver, store, std::cout);
+            regenerate_server_cert(host, *driver, store, ctx.remote(), std::cout);
             for (const auto& c : DockerContexts(store, fs::path()).refresh(host))
                 std::cout << fmt::format("Updated docker context \"{}\"\n", c);
         }
@@ -93,7 +93,7 @@ stay valid). Example: machine regenerate-certs -f myvm1)X");
                     fmt::format("machine \"{}\" uses the {} driver: there is nothing to provision",
                                 name, host.driver_name));
             std::cout << fmt::format("Provisioning \"{}\"\n", name);
-            reprovision(host, *driver, store, std::cout);
+            reprovision(host, *driver, store, ctx.remote(), std::cout);
         }
     });
 }

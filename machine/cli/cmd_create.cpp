@@ -150,7 +150,7 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         request.swarm = args->swarm;
         request.docker_context = !args->no_context;
         Store store = ctx.store();
-        CreateServices services{store, ctx.tls_paths(), ctx.runner(), std::cout};
+        CreateServices services{store, ctx.tls_paths(), ctx.runner(), std::cout, ctx.remote()};
         create_machine(request, *driver, services);
     });
 }

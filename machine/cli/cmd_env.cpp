@@ -152,7 +152,7 @@ machine's IP is not in its server certificate, env says to run `machine regenera
         Store store = ctx.store();
         Host host = args->swarm.empty()
                         ? store.load(args->name)
-                        : find_manager(store, args->swarm, std::chrono::seconds(5));
+                        : find_manager(store, args->swarm, ctx.https(), std::chrono::seconds(5));
         if (!host.error.empty())
             throw Error(fmt::format("machine \"{}\" is not ready: {} (`machine provision {}` "
                                     "retries, `machine rm {}` removes it)",

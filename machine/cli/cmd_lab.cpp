@@ -103,7 +103,7 @@ Observed observe(Context& ctx, const LabSpec& lab) {
             if (one.obs.state != "Running" || !host.error.empty())
                 return one;
             try {
-                MachineEngine engine(host, std::chrono::seconds(5));
+                MachineEngine engine(host, ctx.https(), std::chrono::seconds(5));
                 auto info = swarm::inspect(engine);
                 one.obs.role = info.role;
                 one.obs.cluster_id = info.cluster_id;
@@ -130,7 +130,7 @@ Observed observe(Context& ctx, const LabSpec& lab) {
         if (n.role != Role::Manager || (o.role != Role::Manager && o.role != Role::Leader))
             continue;
         try {
-            MachineEngine engine(store.load(n.name), std::chrono::seconds(5));
+            MachineEngine engine(store.load(n.name), ctx.https(), std::chrono::seconds(5));
             std::set<std::string> members;
             for (const auto& node : swarm::nodes(engine))
                 if (node.state != "down")
@@ -263,14 +263,15 @@ void print_status(const LabSpec& lab, const Observed& observed) {
 }
 
 // The `<lab>` docker context: points at a reachable manager, the one `env --swarm` picks.
-void write_lab_context(const Store& store, const LabSpec& lab, const std::string& member) {
+void write_lab_context(const Store& store, const LabSpec& lab, const std::string& member,
+                       const provision::HttpsTransport& https) {
     if (store.exists(lab.name)) {
         std::cout << fmt::format("No docker context for lab \"{}\": a machine has that name\n",
                                  lab.name);
         return;
     }
     try {
-        Host manager = find_manager(store, member, std::chrono::seconds(5));
+        Host manager = find_manager(store, member, https, std::chrono::seconds(5));
         DockerContexts contexts(store, docker_config_dir());
         switch (contexts.write(lab.name, manager, lab.name)) {
         case ContextWrite::Written:
@@ -296,7 +297,7 @@ void write_lab_context(const Store& store, const LabSpec& lab, const std::string
 
 void lab_up(Context& ctx, const swarm::LabRules& rules, const std::string& file) {
     auto start = Clock::now();
-    LabSpec lab = swarm::load_lab(file, rules);
+    LabSpec lab = swarm::load_lab(file, rules, ctx.lab_parser());
     Store store = ctx.store();
     swarm::LabPlan plan = swarm::plan_lab(lab, observe(ctx, lab).nodes);
     std::vector<std::string> failures;
@@ -340,12 +341,12 @@ void lab_up(Context& ctx, const swarm::LabRules& rules, const std::string& file)
         try {
             Host manager = store.load(plan.manager);
             if (plan.init)
-                swarm_init(manager, std::cout);
+                swarm_init(manager, ctx.https(), std::cout);
             for (const auto& [name, role] : plan.join) {
                 if (skip(name))
                     continue;
                 try {
-                    swarm_join(store, store.load(name), plan.manager, role, std::cout);
+                    swarm_join(store, store.load(name), plan.manager, role, ctx.https(), std::cout);
                 } catch (const Error& e) {
                     std::cout << fmt::format("[{}] join FAILED: {}\n", name, e.what());
                     failures.push_back(name);
@@ -363,8 +364,12 @@ void lab_up(Context& ctx, const swarm::LabRules& rules, const std::string& file)
             for (const auto& n : lab.nodes)
                 if (store.exists(n.name) && !skip(n.name))
                     members.push_back(store.load(n.name));
-            RegistryServices services{store, ctx.tls_paths(), ctx.runner(), std::cout,
-                                      [&ctx](const Host& h) { return ctx.driver_for(h); }};
+            RegistryServices services{store,
+                                      ctx.tls_paths(),
+                                      ctx.runner(),
+                                      std::cout,
+                                      [&ctx](const Host& h) { return ctx.driver_for(h); },
+                                      ctx.remote()};
             ensure_registry(store.load(plan.manager), members, services);
         } catch (const Error& e) {
             std::cout << fmt::format("[{}] registry FAILED: {}\n", plan.manager, e.what());
@@ -372,7 +377,7 @@ void lab_up(Context& ctx, const swarm::LabRules& rules, const std::string& file)
         }
     }
     if (!plan.manager.empty() && !skip(plan.manager))
-        write_lab_context(store, lab, plan.manager);
+        write_lab_context(store, lab, plan.manager, ctx.https());
     for (const auto& p : plan.problems)
         std::cout << "Left alone: " << p << "\n";
 
@@ -394,7 +399,7 @@ void lab_up(Context& ctx, const swarm::LabRules& rules, const std::string& file)
 }
 
 void lab_down(Context& ctx, const swarm::LabRules& rules, const std::string& file, bool yes) {
-    LabSpec lab = swarm::load_lab(file, rules);
+    LabSpec lab = swarm::load_lab(file, rules, ctx.lab_parser());
     Store store = ctx.store();
     std::vector<std::string> names;
     for (const auto& n : lab.nodes)
@@ -473,7 +478,7 @@ ones and joins only nodes that are not in the swarm yet.)X");
                    "(leader,\nmanager, worker or -); IN LAB SWARM says whether the lab's manager "
                    "lists it.");
     status->callback([&app, &ctx, file] {
-        LabSpec spec = swarm::load_lab(*file, lab_rules(app));
+        LabSpec spec = swarm::load_lab(*file, lab_rules(app), ctx.lab_parser());
         print_status(spec, observe(ctx, spec));
     });
 

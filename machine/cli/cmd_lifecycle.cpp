@@ -27,7 +27,8 @@ void add_one(CLI::App& app, Context& ctx, const char* name, const char* help, co
             auto lock = store.lock(machine_name);
             Host host = store.load(machine_name);
             auto driver = ctx.driver_for(host);
-            LifecycleServices services{store, ctx.tls_paths(), ctx.runner(), std::cout};
+            LifecycleServices services{store, ctx.tls_paths(), ctx.runner(), std::cout,
+                                       ctx.remote()};
             run_action(action, host, *driver, services);
         }
     });

@@ -5,7 +5,6 @@
 #include "drivers/factory.h"
 #include "machine/engine_status.h"
 #include "machine/listing.h"
-#include "machine/support/backends.h"
 #include "machine/support/error.h"
 #include "machine/support/template.h"
 
@@ -40,11 +39,12 @@ ListRow store_row(const Host& host, const std::string& docker_host) {
 
 // The hypervisor's state of `host` (runs on a ProbePool thread), and its engine to ask when it
 // is running. `engine_unavailable`: why engines cannot be asked (no transport module).
-Probed hypervisor_state(const Store& store, support::ProcessRunner& runner, const Host& host,
-                        ListRow row, bool ask_engine, const std::string& engine_unavailable) {
+Probed hypervisor_state(const Store& store, support::ProcessRunner& runner,
+                        const drivers::DriverMakers& makers, const Host& host, ListRow row,
+                        bool ask_engine, const std::string& engine_unavailable) {
     Probed p;
     drivers::DriverContext dc{host.name, store.machine_dir(host.name), store.root(), &runner};
-    auto driver = drivers::make_driver(host.driver_name, dc);
+    auto driver = drivers::make_driver(host.driver_name, dc, makers);
     driver->from_json(host.driver);
     drivers::State state;
     try {
@@ -140,10 +140,7 @@ Formats (Go templates): --format '{{.Name}}: {{.URL}}'
         if (needs >= Needs::Hypervisor && !rows.empty()) {
             if (needs == Needs::Engine) {
                 try {
-                    using Make = provision::HttpsMulti* (*)();
-                    auto make = support::backend_function<Make>("machine_https_multi_v1",
-                                                                "the Docker API client");
-                    transport.reset(make());
+                    transport = ctx.backends("the Docker API client").make_https_multi();
                     if (!transport)
                         engine_unavailable = "libcurl cannot make a multi transport";
                 } catch (const Error& e) {
@@ -153,15 +150,18 @@ Formats (Go templates): --format '{{.Name}}: {{.URL}}'
                     engines.emplace(*transport);
             }
             // Copies only: a state call that outlives the deadline must not touch freed state.
+            // The makers refer to ctx, which outlives this callback; the callback ends only once
+            // every pool thread has, or ends the process (below).
             auto runner = std::make_shared<support::SystemProcessRunner>();
             bool ask = needs == Needs::Engine;
             rows = gather_rows(
                 std::move(rows),
-                [store, runner, hosts, ask, engine_unavailable](const ListRow& row) {
+                [store, runner, makers = ctx.driver_makers(), hosts, ask,
+                 engine_unavailable](const ListRow& row) {
                     auto it = hosts->find(row.name);
                     if (it == hosts->end())
                         return Probed{row, std::nullopt}; // its record is unreadable
-                    return hypervisor_state(store, *runner, it->second, row, ask,
+                    return hypervisor_state(store, *runner, makers, it->second, row, ask,
                                             engine_unavailable);
                 },
                 pool, engines ? &*engines : nullptr, timeout);

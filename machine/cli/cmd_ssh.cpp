@@ -20,6 +20,9 @@ namespace machine::cli {
 
 namespace {
 
+// How long the built-in client (--native-ssh) waits to connect.
+constexpr std::chrono::seconds k_connect_timeout{10};
+
 struct Resolved {
     Host host;
     provision::SshTarget target;
@@ -66,20 +69,20 @@ int native_copy(Context& ctx, const ScpEndpoint& from, const ScpEndpoint& to, bo
     if (temp)
         local = temp->path() / "data";
     if (!from.machine.empty()) {
-        provision::SshClient src(resolve(ctx, from.machine).target);
+        auto src = ctx.ssh().connect(resolve(ctx, from.machine).target, k_connect_timeout);
         if (recursive)
-            src.download_tree(from.path, local);
+            src->download_tree(from.path, local);
         else
-            src.download_file(from.path, local);
+            src->download_file(from.path, local);
     } else {
         local = from.path;
     }
     if (!to.machine.empty()) {
-        provision::SshClient dst(resolve(ctx, to.machine).target);
+        auto dst = ctx.ssh().connect(resolve(ctx, to.machine).target, k_connect_timeout);
         if (recursive)
-            dst.upload_tree(local, to.path);
+            dst->upload_tree(local, to.path);
         else
-            dst.upload_file(local, to.path);
+            dst->upload_file(local, to.path);
     }
     return 0;
 }
@@ -114,10 +117,10 @@ changed host key is refused). The remote command's exit status becomes machine's
         auto r = resolve(ctx, ssh->name);
         int status;
         if (ctx.opts.native_ssh) {
-            provision::SshClient client(r.target);
+            auto client = ctx.ssh().connect(r.target, k_connect_timeout);
             status = command.empty()
-                         ? client.interactive_shell()
-                         : client.exec_interactive(fmt::format("{}", fmt::join(command, " ")));
+                         ? client->run_interactive(std::nullopt)
+                         : client->run_interactive(fmt::format("{}", fmt::join(command, " ")));
         } else {
             status = ctx.runner().run_attached({"ssh", ssh_args(r.target, command)});
         }

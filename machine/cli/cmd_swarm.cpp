@@ -53,7 +53,7 @@ Example: machine swarm init myvm1)X");
     cmd->add_option("name", *name, "Machine that becomes the manager")
         ->type_name(k_machine_type)
         ->required();
-    cmd->callback([&ctx, name] { swarm_init(ctx.store().load(*name), std::cout); });
+    cmd->callback([&ctx, name] { swarm_init(ctx.store().load(*name), ctx.https(), std::cout); });
 }
 
 void add_join(CLI::App* swarm_cmd, Context& ctx) {
@@ -85,7 +85,8 @@ Examples:
         Store store = ctx.store();
         Host node = store.load(args->name);
         store.load(args->manager); // NotFound before any network call
-        swarm_join(store, node, args->manager, *swarm::parse_join_role(args->role), std::cout);
+        swarm_join(store, node, args->manager, *swarm::parse_join_role(args->role), ctx.https(),
+                   std::cout);
     });
 }
 
@@ -110,7 +111,7 @@ Examples:
     cmd->add_flag("-f,--force", args->force, "Leave even as a manager");
     cmd->callback([&ctx, args] {
         Host host = ctx.store().load(args->name);
-        MachineEngine engine(host);
+        MachineEngine engine(host, ctx.https());
         if (swarm::leave(engine, args->force))
             std::cout << fmt::format("Machine \"{}\" left its swarm.\n", host.name);
         else
@@ -138,7 +139,7 @@ Example: machine swarm ls myvm1)X");
             target = env;
         }
         Store store = ctx.store();
-        Host manager = find_manager(store, target);
+        Host manager = find_manager(store, target, ctx.https());
         std::map<std::string, std::string> by_ip;
         for (const auto& n : store.list()) {
             try {
@@ -146,7 +147,7 @@ Example: machine swarm ls myvm1)X");
             } catch (const Error&) {
             }
         }
-        MachineEngine engine(manager);
+        MachineEngine engine(manager, ctx.https());
         std::vector<std::vector<std::string>> rows = {{"ID", "HOSTNAME", "MACHINE", "STATUS",
                                                        "AVAILABILITY", "MANAGER STATUS",
                                                        "ENGINE VERSION"}};
@@ -192,14 +193,15 @@ Example:
     cmd->callback([&ctx, name, build_only] {
         Store store = ctx.store();
         if (*build_only) {
-            RegistryServices services{store, ctx.tls_paths(), ctx.runner(), std::cout, nullptr};
+            RegistryServices services{store,     ctx.tls_paths(), ctx.runner(),
+                                      std::cout, nullptr,         ctx.remote()};
             std::cout << prepare_registry_image(services).string() << "\n";
             return;
         }
         if (name->empty())
             throw UsageError("swarm registry: name a machine of the swarm");
-        Host manager = find_manager(store, *name);
-        MachineEngine engine(manager);
+        Host manager = find_manager(store, *name, ctx.https());
+        MachineEngine engine(manager, ctx.https());
         std::set<std::string> addrs;
         for (const auto& n : swarm::nodes(engine))
             if (n.state != "down")
@@ -213,8 +215,12 @@ Example:
             } catch (const Error&) {
             }
         }
-        RegistryServices services{store, ctx.tls_paths(), ctx.runner(), std::cout,
-                                  [&ctx](const Host& h) { return ctx.driver_for(h); }};
+        RegistryServices services{store,
+                                  ctx.tls_paths(),
+                                  ctx.runner(),
+                                  std::cout,
+                                  [&ctx](const Host& h) { return ctx.driver_for(h); },
+                                  ctx.remote()};
         ensure_registry(manager, members, services);
     });
 }

@@ -47,11 +47,12 @@ void add_upgrade_command(CLI::App& app, Context& ctx) {
                 throw Error(fmt::format("machine \"{}\" is not running ({}): run `machine start "
                                         "{}` first",
                                         name, to_string(state), name));
-            provision::SshClient ssh(ssh_target(host, *driver), std::chrono::seconds(30));
+            auto ssh = ctx.ssh().connect(ssh_target(host, *driver), std::chrono::seconds(30));
+            auto https = ctx.https();
             UpgradeServices services{
-                ssh, [&] { return engine_api(host, std::chrono::seconds(30)).version(); },
+                *ssh, [&] { return engine_api(host, https, std::chrono::seconds(30)).version(); },
                 [&] {
-                    engine_api(host, std::chrono::seconds(10))
+                    engine_api(host, https, std::chrono::seconds(10))
                         .wait_for_ping(std::chrono::steady_clock::now() + std::chrono::minutes(2));
                 }};
             std::cout << fmt::format("Upgrading the engine of \"{}\"...\n", name) << std::flush;

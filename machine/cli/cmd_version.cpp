@@ -29,7 +29,7 @@ void add_version_command(CLI::App& app, Context& ctx) {
             throw Error(fmt::format("machine \"{}\" is not running ({}): run `machine start {}`",
                                     host.name, to_string(state), host.name));
         try {
-            std::cout << engine_api(host, std::chrono::seconds(20)).version() << "\n";
+            std::cout << engine_api(host, ctx.https(), std::chrono::seconds(20)).version() << "\n";
         } catch (const Error& e) {
             throw Error(
                 fmt::format("cannot get the engine version of \"{}\": {}", host.name, e.what()));

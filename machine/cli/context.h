@@ -1,10 +1,18 @@
 #pragma once
-// What every command gets: the global flags, the store, the process runner and drivers.
+// What every command gets: the global flags, the store, the process runner, drivers, and the
+// pieces of machine-backends.so (machine/support/backends.h), which the context loads on first
+// use of one of them and hands down: `env`, `ip` or `inspect` never load it.
 #include "drivers/driver.h"
+#include "drivers/factory.h"
 #include "machine/certs.h"
 #include "machine/host.h"
+#include "machine/remote_access.h"
 #include "machine/store.h"
+#include "machine/support/backends.h"
 #include "machine/support/process.h"
+#include "provision/https_transport.h"
+#include "provision/ssh_client.h"
+#include "swarm/lab.h"
 
 #include <memory>
 #include <string>
@@ -36,8 +44,35 @@ public:
     // The driver of an existing machine, restored from its config.json.
     std::unique_ptr<drivers::Driver> driver_for(const Host& host);
 
+    // The pieces of machine-backends.so. Getting one loads nothing; using it loads the module
+    // (once, thread-safe) and throws Unavailable when it cannot. They refer to this context,
+    // which outlives every command.
+    drivers::DriverMakers driver_makers();
+    provision::HttpsTransport https();
+    provision::SshBackend& ssh() { return m_ssh; }
+    RemoteAccess remote() { return {ssh(), https()}; }
+    swarm::LabParser lab_parser();
+    // Loads the module now. `what` names the piece wanted, for the error.
+    const support::Backends& backends(const char* what) { return m_backends.get(what); }
+
 private:
+    // The module's SSH backend, loaded on first use.
+    class ModuleSsh final : public provision::SshBackend {
+    public:
+        explicit ModuleSsh(support::BackendsModule& module) : m_module(module) {}
+        std::unique_ptr<provision::SshSession> connect(const provision::SshTarget& target,
+                                                       std::chrono::milliseconds timeout) override;
+        void check_private_key(const fs::path& key) override;
+        std::string generate_ed25519_key(const fs::path& path, const std::string& comment) override;
+
+    private:
+        provision::SshBackend& loaded();
+        support::BackendsModule& m_module;
+    };
+
     support::SystemProcessRunner m_runner;
+    support::BackendsModule m_backends;
+    ModuleSsh m_ssh{m_backends};
 };
 
 // Each file in cli/ adds its commands to the app.

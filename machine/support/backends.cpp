@@ -8,7 +8,6 @@
 
 #include <cstdlib>
 #include <filesystem>
-#include <mutex>
 #include <vector>
 
 #ifndef MACHINE_BUILD_ID
@@ -21,8 +20,8 @@ namespace {
 namespace fs = std::filesystem;
 
 struct Module {
-    void* handle = nullptr;
-    std::string problem; // why there is no handle, for the error message
+    const Backends* table = nullptr;
+    std::string problem; // why there is no table, for the error message
 };
 
 // Opens `path` and checks it was built with this binary: the module's code calls this binary's
@@ -36,9 +35,10 @@ Module open_module(const fs::path& path) {
                                 why ? why : "unknown error");
         return m;
     }
-    using BuildId = const char* (*)();
-    auto build = reinterpret_cast<BuildId>(dlsym(h, "machine_backends_build_v1"));
-    const std::string theirs = build ? build() : "none";
+    using Entry = const Backends* (*)();
+    auto entry = reinterpret_cast<Entry>(dlsym(h, "machine_backends_v1"));
+    const Backends* table = entry ? entry() : nullptr;
+    const std::string theirs = table && table->build_id ? table->build_id : "none";
     if (theirs != MACHINE_BUILD_ID) {
         m.problem = fmt::format("{} is from another build of machine (build {}, this binary is "
                                 "build {}); install the binary and the module together",
@@ -46,7 +46,7 @@ Module open_module(const fs::path& path) {
         return m; // left loaded: unloading code that may have registered anything is worse
     }
     debug("backends: loaded {}", path.string());
-    m.handle = h;
+    m.table = table;
     return m;
 }
 
@@ -54,7 +54,7 @@ Module load() {
     // An explicit choice is used alone: a bad one is an error, never silently replaced.
     if (const char* env = std::getenv("MACHINE_BACKENDS"); env && *env) {
         Module m = open_module(env);
-        if (!m.handle)
+        if (!m.table)
             m.problem = "MACHINE_BACKENDS: " + m.problem;
         return m;
     }
@@ -77,29 +77,18 @@ Module load() {
                                  looked)};
 }
 
-const Module& module() {
-    static Module m;
-    static std::once_flag once;
-    std::call_once(once, [] { m = load(); });
-    return m;
-}
-
 } // namespace
 
-void* backend_symbol(const char* name, const char* what) {
-    // Linked in (and exported) by this binary: use it as it is.
-    if (void* own = dlsym(RTLD_DEFAULT, name))
-        return own;
-    const Module& m = module();
-    if (!m.handle)
+const Backends& BackendsModule::get(const char* what) {
+    std::call_once(m_once, [this] {
+        Module m = load();
+        m_table = m.table;
+        m_problem = std::move(m.problem);
+    });
+    if (!m_table)
         throw Unavailable(fmt::format("{} is in {}, which cannot be used: {}", what,
-                                      k_backends_module, m.problem));
-    dlerror();
-    void* sym = dlsym(m.handle, name);
-    if (!sym)
-        throw Unavailable(
-            fmt::format("{}: the loaded {} has no {}", what, k_backends_module, name));
-    return sym;
+                                      k_backends_module, m_problem));
+    return *m_table;
 }
 
 } // namespace machine::support

@@ -1,10 +1,10 @@
 // The listing's engine questions over the real libcurl multi transport (machine-backends'
-// machine_https_multi_v1), woken from the state pool's threads, against local TLS engines that
+// make_curl_multi), woken from the state pool's threads, against local TLS engines that
 // answer, refuse and hang. Also the ThreadSanitizer target of scripts/tsan_listing.sh.
 #include "engine/tls.h"
 #include "fake_tls_engine.h"
 #include "machine/listing.h"
-#include "machine/support/backends.h"
+#include "provision/https_transport.h"
 
 #include <gtest/gtest.h>
 
@@ -30,9 +30,7 @@ protected:
         engine::issue_client_cert(ca, m_dir / "cert.pem", m_dir / "key.pem", "test");
         engine::issue_server_cert(ca, m_dir / "server.pem", m_dir / "server-key.pem", "test",
                                   {"127.0.0.1"});
-        using Make = provision::HttpsMulti* (*)();
-        m_transport.reset(
-            support::backend_function<Make>("machine_https_multi_v1", "the Docker API client")());
+        m_transport = provision::make_curl_multi();
         ASSERT_TRUE(m_transport);
     }
     void TearDown() override {

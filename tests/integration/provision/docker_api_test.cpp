@@ -220,7 +220,7 @@ fs::path DockerApiTest::s_dir;
 } // namespace
 
 TEST_F(DockerApiTest, PingVerifiesTheServerAndPresentsTheClientCert) {
-    DockerApi api(m_engine->url(), good());
+    DockerApi api(m_engine->url(), good(), curl_request);
     EXPECT_TRUE(api.ping());
     auto seen = m_engine->seen();
     ASSERT_EQ(seen.size(), 1u);
@@ -229,7 +229,7 @@ TEST_F(DockerApiTest, PingVerifiesTheServerAndPresentsTheClientCert) {
 }
 
 TEST_F(DockerApiTest, VersionGetAndPost) {
-    DockerApi api(m_engine->url() + "/", good()); // a trailing slash is tolerated
+    DockerApi api(m_engine->url() + "/", good(), curl_request); // a trailing slash is tolerated
     EXPECT_EQ(api.version(), "24.0.7");
 
     auto r = api.post("/swarm/init", {{"ListenAddr", "0.0.0.0:2377"}});
@@ -253,7 +253,7 @@ TEST_F(DockerApiTest, VersionGetAndPost) {
 TEST_F(DockerApiTest, ServerFromAnotherCaIsRefused) {
     auto tls = good();
     tls.ca = s_dir / "other-ca.pem";
-    DockerApi api(m_engine->url(), tls);
+    DockerApi api(m_engine->url(), tls, curl_request);
     try {
         api.ping();
         FAIL() << "expected Error";
@@ -266,14 +266,14 @@ TEST_F(DockerApiTest, ServerFromAnotherCaIsRefused) {
 }
 
 TEST_F(DockerApiTest, NameNotInTheCertificateIsRefused) {
-    DockerApi api("https://localhost:" + std::to_string(m_engine->port()), good());
+    DockerApi api("https://localhost:" + std::to_string(m_engine->port()), good(), curl_request);
     EXPECT_THROW(api.ping(), Error);
     EXPECT_TRUE(m_engine->seen().empty());
 }
 
 TEST_F(DockerApiTest, ClientCertFromAnotherCaIsRejectedByTheServer) {
     TlsFiles tls{s_dir / "ca.pem", s_dir / "stranger.pem", s_dir / "stranger-key.pem"};
-    DockerApi api(m_engine->url(), tls);
+    DockerApi api(m_engine->url(), tls, curl_request);
     EXPECT_THROW(api.ping(), Error);
     EXPECT_TRUE(m_engine->seen().empty());
     // The server thread counts the refused handshake after the client has already seen the alert
@@ -285,14 +285,14 @@ TEST_F(DockerApiTest, ClientCertFromAnotherCaIsRejectedByTheServer) {
 }
 
 TEST_F(DockerApiTest, WaitForPingReturnsAtOnceWhenUp) {
-    DockerApi api(m_engine->url(), good());
+    DockerApi api(m_engine->url(), good(), curl_request);
     auto start = std::chrono::steady_clock::now();
     api.wait_for_ping(start + std::chrono::seconds(10));
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
 TEST_F(DockerApiTest, WaitForPingTimesOutWithTheLastError) {
-    DockerApi api("https://127.0.0.1:" + std::to_string(free_port()), good(),
+    DockerApi api("https://127.0.0.1:" + std::to_string(free_port()), good(), curl_request,
                   std::chrono::milliseconds(500));
     auto start = std::chrono::steady_clock::now();
     try {
@@ -315,7 +315,7 @@ TEST_F(DockerApiTest, WaitForPingNeverOvershootsTheDeadlineOnASilentPeer) {
     ASSERT_EQ(::listen(fd, 8), 0);
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-    DockerApi api("https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), good(),
+    DockerApi api("https://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)), good(), curl_request,
                   std::chrono::seconds(30));
     auto start = std::chrono::steady_clock::now();
     EXPECT_THROW(api.wait_for_ping(start + std::chrono::milliseconds(1500)), TimeoutError);

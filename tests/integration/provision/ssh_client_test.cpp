@@ -49,6 +49,10 @@ protected:
                 m_dir / "machine" / "known_hosts"};
     }
     std::string remote(const std::string& name) const { return (m_dir / "remote" / name).string(); }
+    // A session through the libssh backend, as the CLI opens one.
+    static std::unique_ptr<SshSession> connect(const SshTarget& t) {
+        return libssh_backend().connect(t, std::chrono::seconds(10));
+    }
 
     fs::path m_dir;
     std::unique_ptr<Sshd> m_sshd;
@@ -64,44 +68,44 @@ std::vector<std::string> external_ssh_args(const SshTarget& t, const std::string
 } // namespace
 
 TEST_F(SshClientTest, ExecReturnsOutputErrorsAndExitStatus) {
-    SshClient ssh(target());
-    auto hi = ssh.exec("echo hi");
+    auto ssh = connect(target());
+    auto hi = ssh->exec("echo hi");
     EXPECT_EQ(hi.exit_code, 0);
     EXPECT_EQ(hi.out, "hi\n");
     EXPECT_EQ(hi.err, "");
 
-    auto three = ssh.exec("echo out; echo err >&2; exit 3");
+    auto three = ssh->exec("echo out; echo err >&2; exit 3");
     EXPECT_EQ(three.exit_code, 3);
     EXPECT_EQ(three.out, "out\n");
     EXPECT_EQ(three.err, "err\n");
 }
 
 TEST_F(SshClientTest, ExecFeedsStdinThenEof) {
-    SshClient ssh(target());
-    EXPECT_EQ(ssh.exec("cat", std::string("line one\nline two\n")).out, "line one\nline two\n");
+    auto ssh = connect(target());
+    EXPECT_EQ(ssh->exec("cat", std::string("line one\nline two\n")).out, "line one\nline two\n");
     std::string big(3 * 1024 * 1024 + 17, 'x');
-    auto r = ssh.exec("wc -c", big);
+    auto r = ssh->exec("wc -c", big);
     EXPECT_EQ(r.exit_code, 0);
     EXPECT_EQ(std::stoul(r.out), big.size());
     // Without stdin data the command sees EOF at once instead of hanging.
-    EXPECT_EQ(ssh.exec("cat; echo done").out, "done\n");
+    EXPECT_EQ(ssh->exec("cat; echo done").out, "done\n");
 }
 
 TEST_F(SshClientTest, ExecTimeoutIsBounded) {
-    SshClient ssh(target());
+    auto ssh = connect(target());
     auto start = std::chrono::steady_clock::now();
-    EXPECT_THROW(ssh.exec("sleep 20", std::nullopt, std::chrono::milliseconds(500)), TimeoutError);
+    EXPECT_THROW(ssh->exec("sleep 20", std::nullopt, std::chrono::milliseconds(500)), TimeoutError);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(5));
 }
 
 TEST_F(SshClientTest, UploadSetsTheModeFromCreationAndReplaces) {
-    SshClient ssh(target());
+    auto ssh = connect(target());
     std::string key = "-----BEGIN PRIVATE KEY-----\nabc\n-----END PRIVATE KEY-----\n";
-    ssh.upload(remote("server-key.pem"), key, 0600);
+    ssh->upload(remote("server-key.pem"), key, 0600);
     EXPECT_EQ(support::read_file(m_dir / "remote" / "server-key.pem"), key);
     EXPECT_EQ(mode_of(m_dir / "remote" / "server-key.pem"), 0600u);
 
-    ssh.upload(remote("server-key.pem"), "second\n", 0644);
+    ssh->upload(remote("server-key.pem"), "second\n", 0644);
     EXPECT_EQ(support::read_file(m_dir / "remote" / "server-key.pem"), "second\n");
     EXPECT_EQ(mode_of(m_dir / "remote" / "server-key.pem"), 0644u);
     // No temp files are left next to the target.
@@ -109,9 +113,9 @@ TEST_F(SshClientTest, UploadSetsTheModeFromCreationAndReplaces) {
 }
 
 TEST_F(SshClientTest, UploadIntoAMissingFolderFailsWithTheRemotePath) {
-    SshClient ssh(target());
+    auto ssh = connect(target());
     try {
-        ssh.upload(remote("no/such/dir/file"), "x", 0644);
+        ssh->upload(remote("no/such/dir/file"), "x", 0644);
         FAIL() << "expected an error";
     } catch (const Error& e) {
         EXPECT_NE(std::string(e.what()).find("no/such/dir"), std::string::npos) << e.what();
@@ -123,11 +127,11 @@ TEST_F(SshClientTest, DownloadReturnsContentAndMissingIsNotFound) {
     for (size_t i = 0; i < data.size(); ++i)
         data[i] = static_cast<char>(i * 7);
     support::atomic_write(m_dir / "remote" / "blob", data, 0640);
-    SshClient ssh(target());
-    EXPECT_EQ(ssh.download(remote("blob")), data);
-    EXPECT_THROW(ssh.download(remote("absent")), NotFound);
+    auto ssh = connect(target());
+    EXPECT_EQ(ssh->download(remote("blob")), data);
+    EXPECT_THROW(ssh->download(remote("absent")), NotFound);
 
-    ssh.download_file(remote("blob"), m_dir / "local-blob");
+    ssh->download_file(remote("blob"), m_dir / "local-blob");
     EXPECT_EQ(support::read_file(m_dir / "local-blob"), data);
     EXPECT_EQ(mode_of(m_dir / "local-blob"), 0640u);
 }
@@ -140,18 +144,18 @@ TEST_F(SshClientTest, TreesRoundTrip) {
     support::atomic_write(src / "a" / "run.sh", "#!/bin/sh\necho run\n", 0755);
     support::atomic_write(src / "a" / "b" / "deep.txt", "deep\n", 0600);
 
-    SshClient ssh(target());
-    ssh.upload_tree(src, remote("copy"));
+    auto ssh = connect(target());
+    ssh->upload_tree(src, remote("copy"));
     auto up = m_dir / "remote" / "copy";
     EXPECT_EQ(support::read_file(up / "top.txt"), "top\n");
     EXPECT_EQ(support::read_file(up / "a" / "b" / "deep.txt"), "deep\n");
     EXPECT_EQ(mode_of(up / "a" / "run.sh"), 0755u);
     EXPECT_EQ(mode_of(up / "a" / "b" / "deep.txt"), 0600u);
     EXPECT_TRUE(fs::is_directory(up / "empty"));
-    EXPECT_TRUE(ssh.remote_is_dir(remote("copy")));
-    EXPECT_FALSE(ssh.remote_is_dir(remote("copy/top.txt")));
+    EXPECT_TRUE(ssh->remote_is_dir(remote("copy")));
+    EXPECT_FALSE(ssh->remote_is_dir(remote("copy/top.txt")));
 
-    ssh.download_tree(remote("copy"), m_dir / "back");
+    ssh->download_tree(remote("copy"), m_dir / "back");
     EXPECT_EQ(support::read_file(m_dir / "back" / "a" / "run.sh"), "#!/bin/sh\necho run\n");
     EXPECT_EQ(mode_of(m_dir / "back" / "a" / "run.sh"), 0755u);
     EXPECT_EQ(support::read_file(m_dir / "back" / "a" / "b" / "deep.txt"), "deep\n");
@@ -161,11 +165,11 @@ TEST_F(SshClientTest, TreesRoundTrip) {
 TEST_F(SshClientTest, HostKeyIsPinnedAndUsableByOpenSsh) {
     auto t = target();
     ASSERT_FALSE(fs::exists(t.known_hosts));
-    { SshClient ssh(t); }
+    { auto ssh = connect(t); }
     auto pinned = support::read_file(t.known_hosts);
     EXPECT_EQ(pinned.rfind("[127.0.0.1]:" + std::to_string(t.port) + " ssh-ed25519 ", 0), 0u)
         << pinned;
-    { SshClient again(t); } // the pinned key matches: no error, no second entry
+    { auto again = connect(t); } // the pinned key matches: no error, no second entry
     EXPECT_EQ(support::read_file(t.known_hosts), pinned);
 
     // The external client, with the options machine ssh uses, accepts the same file with strict
@@ -178,12 +182,12 @@ TEST_F(SshClientTest, HostKeyIsPinnedAndUsableByOpenSsh) {
 
 TEST_F(SshClientTest, ChangedHostKeyIsRefusedAndNotRetried) {
     auto t = target();
-    { SshClient ssh(t); }
+    { auto ssh = connect(t); }
     m_sshd->stop();
     m_sshd->replace_host_key();
     m_sshd->start();
     try {
-        SshClient ssh(t);
+        auto ssh = connect(t);
         FAIL() << "expected HostKeyMismatch";
     } catch (const HostKeyMismatch& e) {
         std::string what = e.what();
@@ -191,7 +195,8 @@ TEST_F(SshClientTest, ChangedHostKeyIsRefusedAndNotRetried) {
         EXPECT_NE(what.find(t.known_hosts.string()), std::string::npos) << what;
     }
     auto start = std::chrono::steady_clock::now();
-    EXPECT_THROW(wait_for_ssh(t, start + std::chrono::seconds(20), {}), HostKeyMismatch);
+    EXPECT_THROW(wait_for_ssh(libssh_backend(), t, start + std::chrono::seconds(20), {}),
+                 HostKeyMismatch);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(3));
 
     // The external client with machine's options refuses it too.
@@ -207,7 +212,7 @@ TEST_F(SshClientTest, WrongKeyIsAnAuthError) {
     auto t = target();
     t.key_path = m_dir / "other";
     try {
-        SshClient ssh(t);
+        auto ssh = connect(t);
         FAIL() << "expected SshError";
     } catch (const HostKeyMismatch&) {
         FAIL() << "not a host key problem";
@@ -220,7 +225,7 @@ TEST_F(SshClientTest, MissingKeyFileIsNotRetried) {
     auto t = target();
     t.key_path = m_dir / "nope";
     auto start = std::chrono::steady_clock::now();
-    EXPECT_THROW(wait_for_ssh(t, start + std::chrono::seconds(20), {}), NotFound);
+    EXPECT_THROW(wait_for_ssh(libssh_backend(), t, start + std::chrono::seconds(20), {}), NotFound);
     EXPECT_LT(std::chrono::steady_clock::now() - start, std::chrono::seconds(2));
 }
 
@@ -229,7 +234,7 @@ TEST_F(SshClientTest, WaitForSshTimesOutWithTheSerialLogTail) {
     t.port = free_port(); // nothing listens there
     auto start = std::chrono::steady_clock::now();
     try {
-        wait_for_ssh(t, start + std::chrono::milliseconds(1500), [] {
+        wait_for_ssh(libssh_backend(), t, start + std::chrono::milliseconds(1500), [] {
             return std::string("[  OK  ] Reached target Multi-User System.\n"
                                "debian login: \n");
         });
@@ -256,7 +261,7 @@ TEST_F(SshClientTest, WaitForSshRetriesUntilTheServerAndKeyAreThere) {
                       fs::copy_options::overwrite_existing);
     });
     auto start = std::chrono::steady_clock::now();
-    auto ssh = wait_for_ssh(t, start + std::chrono::seconds(20), {});
+    auto ssh = wait_for_ssh(libssh_backend(), t, start + std::chrono::seconds(20), {});
     later.get();
     auto took = std::chrono::steady_clock::now() - start;
     EXPECT_GE(took, std::chrono::milliseconds(1200));
@@ -265,7 +270,7 @@ TEST_F(SshClientTest, WaitForSshRetriesUntilTheServerAndKeyAreThere) {
 }
 
 TEST_F(SshClientTest, ExecInteractiveWithoutTerminalStreamsAndPassesStatus) {
-    SshClient ssh(target());
+    auto ssh = connect(target());
     int in[2], out[2], err[2];
     ASSERT_EQ(::pipe(in), 0);
     ASSERT_EQ(::pipe(out), 0);
@@ -273,7 +278,7 @@ TEST_F(SshClientTest, ExecInteractiveWithoutTerminalStreamsAndPassesStatus) {
     std::string input = "from stdin\n";
     ASSERT_EQ(::write(in[1], input.data(), input.size()), static_cast<ssize_t>(input.size()));
     ::close(in[1]);
-    int status = ssh.exec_interactive("cat; echo oops >&2; exit 4", {in[0], out[1], err[1]});
+    int status = ssh->run_interactive("cat; echo oops >&2; exit 4", {in[0], out[1], err[1]});
     ::close(in[0]);
     ::close(out[1]);
     ::close(err[1]);
@@ -318,8 +323,8 @@ TEST_F(SshClientTest, InteractiveShellOnATerminalGetsAPtyOfTheRightSize) {
     });
     int status;
     {
-        SshClient ssh(target());
-        status = ssh.interactive_shell({slave, slave, slave});
+        auto ssh = connect(target());
+        status = ssh->run_interactive(std::nullopt, {slave, slave, slave});
     }
     done = true;
     reader.join();

@@ -119,17 +119,39 @@ TEST(NoneDriver, LifecycleIsRefusedNamingTheMachine) {
 
 TEST(DriverFactory, MakesNoneAndRefusesUnknownNames) {
     Fixture f;
-    auto d = make_driver("none", f.ctx);
+    auto d = make_driver("none", f.ctx, {});
     ASSERT_NE(d, nullptr);
     EXPECT_EQ(d->driver_name(), "none");
     try {
-        make_driver("hyperv", f.ctx);
+        make_driver("hyperv", f.ctx, {});
         FAIL() << "made an unknown driver";
     } catch (const UsageError& e) {
         std::string what = e.what();
         EXPECT_NE(what.find("hyperv"), std::string::npos) << what;
         EXPECT_NE(what.find("none"), std::string::npos) << "lists the known drivers: " << what;
     }
+}
+
+TEST(DriverFactory, MakesLibvirtThroughTheGivenMakerOnly) {
+    Fixture f;
+    // No maker (a program without machine-backends.so): a clear error, not a crash.
+    try {
+        make_driver("libvirt", f.ctx, {});
+        FAIL() << "made a libvirt driver without a maker";
+    } catch (const Unavailable& e) {
+        EXPECT_NE(std::string(e.what()).find("libvirt driver"), std::string::npos) << e.what();
+    }
+    // The maker gets the context and its driver is the one returned; other names never call it.
+    std::vector<std::string> asked;
+    DriverMakers makers{[&](const DriverContext& ctx) -> std::unique_ptr<Driver> {
+        asked.push_back(ctx.machine_name);
+        return std::make_unique<NoneDriver>(ctx);
+    }};
+    auto d = make_driver("libvirt", f.ctx, makers);
+    ASSERT_NE(d, nullptr);
+    EXPECT_EQ(d->driver_name(), "none"); // what the maker made
+    make_driver("none", f.ctx, makers);
+    EXPECT_EQ(asked, std::vector<std::string>{"ext"});
 }
 
 std::vector<FlagSpec> specs() {

@@ -76,7 +76,8 @@ TEST(LabParse, TheSeedsTwoNodeLab) {
 }
 
 TEST(LabParse, TheShippedExampleParses) {
-    LabSpec lab = load_lab(std::string(MACHINE_SOURCE_DIR) + "/examples/lab.yaml", test_rules());
+    LabSpec lab =
+        load_lab(std::string(MACHINE_SOURCE_DIR) + "/examples/lab.yaml", test_rules(), parse_lab);
     ASSERT_EQ(lab.nodes.size(), 2u);
     EXPECT_EQ(lab.first_manager().name, "myvm1");
     EXPECT_EQ(lab.nodes[1].name, "myvm2");
@@ -219,7 +220,7 @@ TEST(LabParse, NodeAndLabNamesFollowTheMachineNameRule) {
 }
 
 TEST(LabParse, AMissingFileIsNotFound) {
-    EXPECT_THROW(load_lab("/nonexistent/lab.yaml", test_rules()), NotFound);
+    EXPECT_THROW(load_lab("/nonexistent/lab.yaml", test_rules(), parse_lab), NotFound);
 }
 
 // Planning: what `lab up` does for a given observed state.
