@@ -1,6 +1,7 @@
 #include "machine/listing.h"
 
 #include "machine/support/error.h"
+#include "machine/table.h"
 
 #include <fmt/format.h>
 #include <re2/re2.h>
@@ -312,23 +313,7 @@ std::string render_default_table(const std::vector<ListRow>& rows) {
     for (const auto& r : rows)
         cells.push_back(
             {r.name, r.active ? "*" : "-", r.driver, r.state, r.url, r.swarm, r.docker, r.error});
-    std::vector<size_t> width(cells.front().size(), 0);
-    for (const auto& line : cells)
-        for (size_t c = 0; c < line.size(); ++c)
-            width[c] = std::max(width[c], line[c].size());
-    std::string out;
-    for (const auto& line : cells) {
-        std::string text;
-        for (size_t c = 0; c < line.size(); ++c) {
-            text += line[c];
-            if (c + 1 < line.size())
-                text += std::string(width[c] - line[c].size() + 3, ' ');
-        }
-        while (!text.empty() && text.back() == ' ')
-            text.pop_back();
-        out += text + "\n";
-    }
-    return out;
+    return render_columns(cells, 3);
 }
 
 } // namespace machine

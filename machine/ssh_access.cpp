@@ -1,14 +1,54 @@
 #include "machine/ssh_access.h"
 
 #include "machine/names.h"
+#include "machine/support/error.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <unistd.h>
 
 namespace machine {
+
+namespace {
+
+// A private folder (mkdtemp, 0700) removed on every exit path: files passing from one machine to
+// another through the host are seen by nobody else, and no name is guessed in /tmp.
+class StagingDir {
+public:
+    StagingDir() {
+        std::string templ = (fs::temp_directory_path() / "machine-scp-XXXXXX").string();
+        if (!::mkdtemp(templ.data()))
+            throw Error(fmt::format("cannot make a temp folder: {}", std::strerror(errno)));
+        m_path = templ;
+    }
+    ~StagingDir() {
+        std::error_code ec;
+        fs::remove_all(m_path, ec);
+    }
+    StagingDir(const StagingDir&) = delete;
+    StagingDir& operator=(const StagingDir&) = delete;
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+} // namespace
 
 provision::SshTarget ssh_target(const Host& host, drivers::Driver& driver) {
     drivers::SshEndpoint e = driver.ssh_endpoint();
     return {e.host, e.port, e.user, e.key_path, host.options.auth.store_path / "known_hosts"};
+}
+
+provision::SshTarget running_ssh_target(const Host& host, drivers::Driver& driver) {
+    if (driver.state() != drivers::State::Running)
+        throw Error(fmt::format("machine \"{}\" is not running (state: {}); `machine start {}`",
+                                host.name, to_string(driver.state()), host.name));
+    return ssh_target(host, driver);
 }
 
 std::vector<std::string> ssh_args(const provision::SshTarget& t,
@@ -31,6 +71,58 @@ ScpEndpoint parse_scp_endpoint(const std::string& arg) {
     if (name_problem(name))
         return {"", arg};
     return {name, arg.substr(colon + 1)};
+}
+
+int native_ssh(provision::SshBackend& ssh, const provision::SshTarget& target,
+               const std::vector<std::string>& command) {
+    auto client = ssh.connect(target, k_native_connect_timeout);
+    return command.empty() ? client->run_interactive(std::nullopt)
+                           : client->run_interactive(fmt::format("{}", fmt::join(command, " ")));
+}
+
+std::vector<std::string> scp_args(const provision::SshTarget& target, const ScpEndpoint& from,
+                                  const ScpEndpoint& to, bool recursive, bool quiet) {
+    std::vector<std::string> args = provision::openssh_options(target);
+    args.insert(args.end(), {"-P", std::to_string(target.port)});
+    if (recursive)
+        args.push_back("-r");
+    if (quiet)
+        args.push_back("-q");
+    auto side = [&](const ScpEndpoint& e) {
+        return e.machine.empty() ? e.path
+                                 : fmt::format("{}@{}:{}", target.user, target.host, e.path);
+    };
+    args.push_back("--"); // a local path starting with '-' is a path, not an option
+    args.push_back(side(from));
+    args.push_back(side(to));
+    return args;
+}
+
+void native_copy(provision::SshBackend& ssh, const ScpEndpoint& from, const ScpEndpoint& to,
+                 bool recursive, const std::function<provision::SshTarget(const std::string&)>& target_of) {
+    std::optional<StagingDir> temp;
+    if (!from.machine.empty() && !to.machine.empty())
+        temp.emplace();
+    // machine -> local (a private temp folder when the destination is another machine)
+    fs::path local = to.machine.empty() ? fs::path(to.path) : fs::path();
+    if (temp)
+        local = temp->path() / "data";
+    if (!from.machine.empty()) {
+        auto src = ssh.connect(target_of(from.machine), k_native_connect_timeout);
+        if (recursive)
+            src->download_tree(from.path, local);
+        else
+            src->download_file(from.path, local);
+    } else {
+        local = from.path;
+    }
+    if (!to.machine.empty()) {
+        auto dst = ssh.connect(target_of(to.machine), k_native_connect_timeout);
+        if (recursive)
+            dst->upload_tree(local, to.path);
+        else
+            dst->upload_file(local, to.path);
+    }
 }
 
 } // namespace machine

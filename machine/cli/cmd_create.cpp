@@ -18,13 +18,10 @@ namespace machine::cli {
 
 namespace {
 
+// The request as the flags fill it in; the driver's flags are read once the driver is known.
 struct CreateArgs {
-    std::string name;
-    std::string driver = "libvirt";
-    engine::EngineOptions engine;
-    std::vector<std::string> tls_sans;
+    CreateRequest request;
     std::map<std::string, std::vector<std::string>> driver_flags;
-    SwarmOptions swarm;
     bool no_context = false;
 };
 
@@ -64,6 +61,8 @@ void add_driver_flags(CLI::App* cmd, CreateArgs& args) {
 
 void add_create_command(CLI::App& app, Context& ctx) {
     auto args = std::make_shared<CreateArgs>();
+    CreateRequest& r = args->request;
+    r.driver_name = "libvirt";
     auto* cmd = app.add_subcommand("create", "Create a machine: a VM with a Docker engine on TLS");
     cmd->footer(R"X(Examples:
   machine create --driver libvirt myvm1
@@ -73,9 +72,8 @@ void add_create_command(CLI::App& app, Context& ctx) {
 
 The machine's engine listens on TCP 2376 with TLS (client certificate required) and never on
 plain 2375. After create, run: eval $(machine env NAME))X");
-    cmd->add_option("name", args->name, "Name of the machine (letters, digits, '-', '.')")
-        ->required();
-    cmd->add_option("-d,--driver", args->driver,
+    cmd->add_option("name", r.name, "Name of the machine (letters, digits, '-', '.')")->required();
+    cmd->add_option("-d,--driver", r.driver_name,
                     fmt::format("Driver: {}", fmt::join(drivers::driver_names(), ", ")))
         // IsMember's description ({libvirt,...}) feeds completion; the message stays ours.
         ->check(CLI::Validator(
@@ -90,44 +88,44 @@ plain 2375. After create, run: eval $(machine env NAME))X");
         ->envname("MACHINE_DRIVER")
         ->capture_default_str();
     auto engine_group = "Engine options";
-    cmd->add_option("--engine-opt", args->engine.arbitrary_flags,
+    cmd->add_option("--engine-opt", r.engine.arbitrary_flags,
                     "dockerd flag as name=value (repeatable), e.g. --engine-opt log-level=debug")
         ->group(engine_group);
-    cmd->add_option("--engine-env", args->engine.env,
+    cmd->add_option("--engine-env", r.engine.env,
                     "Environment variable KEY=VALUE for dockerd (repeatable)")
         ->group(engine_group);
-    cmd->add_option("--engine-insecure-registry", args->engine.insecure_registry,
+    cmd->add_option("--engine-insecure-registry", r.engine.insecure_registry,
                     "Registry host:port the engine may use without TLS (repeatable)")
         ->group(engine_group);
-    cmd->add_option("--engine-registry-mirror", args->engine.registry_mirror,
+    cmd->add_option("--engine-registry-mirror", r.engine.registry_mirror,
                     "Registry mirror URL (repeatable)")
         ->group(engine_group);
-    cmd->add_option("--engine-label", args->engine.labels,
+    cmd->add_option("--engine-label", r.engine.labels,
                     "Engine label key=value (repeatable); `ls --filter label=k=v` matches it")
         ->group(engine_group);
-    cmd->add_option("--engine-storage-driver", args->engine.storage_driver,
+    cmd->add_option("--engine-storage-driver", r.engine.storage_driver,
                     "Storage driver for the engine (default: the engine's own choice)")
         ->group(engine_group);
-    cmd->add_option("--engine-apt-source", args->engine.apt_source,
+    cmd->add_option("--engine-apt-source", r.engine.apt_source,
                     "Apt source line to install the engine from when the image has none, e.g. "
                     "\"deb [trusted=yes] http://10.0.0.1:8080/ ./\"")
         ->group(engine_group);
-    cmd->add_option("--tls-san", args->tls_sans,
+    cmd->add_option("--tls-san", r.tls_sans,
                     "Extra name or IP for the server certificate (repeatable)")
         ->group(engine_group);
     auto swarm_group = "Swarm options";
-    auto* swarm_manager = cmd->add_flag("--swarm-manager", args->swarm.manager,
+    auto* swarm_manager = cmd->add_flag("--swarm-manager", r.swarm.manager,
                                         "Start a swarm on this machine, advertising its IP "
                                         "(as `docker swarm init`)")
                               ->group(swarm_group);
     auto* swarm_join =
-        cmd->add_option("--swarm-join", args->swarm.join,
+        cmd->add_option("--swarm-join", r.swarm.join,
                         "Join the swarm machine NAME belongs to (any member; its manager is asked "
                         "for the token)")
             ->type_name(k_machine_type)
             ->group(swarm_group)
             ->excludes(swarm_manager);
-    cmd->add_option("--swarm-role", args->swarm.role, "Role with --swarm-join: worker or manager")
+    cmd->add_option("--swarm-role", r.swarm.role, "Role with --swarm-join: worker or manager")
         ->check(CLI::IsMember({"worker", "manager"}))
         ->needs(swarm_join)
         ->capture_default_str()
@@ -137,17 +135,12 @@ plain 2375. After create, run: eval $(machine env NAME))X");
     add_driver_flags(cmd, *args);
 
     cmd->callback([&ctx, args] {
-        if (!args->swarm.join.empty() && !ctx.store().exists(args->swarm.join))
-            throw NotFound(fmt::format("--swarm-join: machine \"{}\" does not exist",
-                                       args->swarm.join));
-        auto driver = ctx.new_driver(args->driver, args->name);
-        CreateRequest request;
-        request.name = args->name;
-        request.driver_name = args->driver;
+        CreateRequest request = args->request;
+        if (!request.swarm.join.empty() && !ctx.store().exists(request.swarm.join))
+            throw NotFound(
+                fmt::format("--swarm-join: machine \"{}\" does not exist", request.swarm.join));
+        auto driver = ctx.new_driver(request.driver_name, request.name);
         request.driver_flags = drivers::FlagValues(drivers::all_create_flags(), args->driver_flags);
-        request.engine = args->engine;
-        request.tls_sans = args->tls_sans;
-        request.swarm = args->swarm;
         request.docker_context = !args->no_context;
         Store store = ctx.store();
         CreateServices services{store, ctx.tls_paths(), ctx.runner(), std::cout, ctx.remote()};

@@ -9,82 +9,15 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
-
-#include <cerrno>
-#include <cstring>
-#include <optional>
-#include <unistd.h>
 
 namespace machine::cli {
 
 namespace {
 
-// How long the built-in client (--native-ssh) waits to connect.
-constexpr std::chrono::seconds k_connect_timeout{10};
-
-struct Resolved {
-    Host host;
-    provision::SshTarget target;
-};
-
-Resolved resolve(Context& ctx, const std::string& name) {
-    Store store = ctx.store();
-    Host host = store.load(name);
-    auto driver = ctx.driver_for(host);
-    if (driver->state() != drivers::State::Running)
-        throw Error(fmt::format("machine \"{}\" is not running (state: {}); `machine start {}`",
-                                name, to_string(driver->state()), name));
-    return {host, ssh_target(host, *driver)};
-}
-
-// A private folder (mkdtemp, 0700) removed on every exit path: files passing from one machine to
-// another through the host are seen by nobody else, and no name is guessed in /tmp.
-class StagingDir {
-public:
-    StagingDir() {
-        std::string templ = (fs::temp_directory_path() / "machine-scp-XXXXXX").string();
-        if (!::mkdtemp(templ.data()))
-            throw Error(fmt::format("cannot make a temp folder: {}", std::strerror(errno)));
-        m_path = templ;
-    }
-    ~StagingDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    StagingDir(const StagingDir&) = delete;
-    StagingDir& operator=(const StagingDir&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-int native_copy(Context& ctx, const ScpEndpoint& from, const ScpEndpoint& to, bool recursive) {
-    std::optional<StagingDir> temp;
-    if (!from.machine.empty() && !to.machine.empty())
-        temp.emplace();
-    // machine -> local (a private temp folder when the destination is another machine)
-    fs::path local = to.machine.empty() ? fs::path(to.path) : fs::path();
-    if (temp)
-        local = temp->path() / "data";
-    if (!from.machine.empty()) {
-        auto src = ctx.ssh().connect(resolve(ctx, from.machine).target, k_connect_timeout);
-        if (recursive)
-            src->download_tree(from.path, local);
-        else
-            src->download_file(from.path, local);
-    } else {
-        local = from.path;
-    }
-    if (!to.machine.empty()) {
-        auto dst = ctx.ssh().connect(resolve(ctx, to.machine).target, k_connect_timeout);
-        if (recursive)
-            dst->upload_tree(local, to.path);
-        else
-            dst->upload_file(local, to.path);
-    }
-    return 0;
+// The SSH target of a machine that must be running.
+provision::SshTarget target_of(Context& ctx, const std::string& name) {
+    Host host = ctx.store().load(name);
+    return running_ssh_target(host, *ctx.driver_for(host));
 }
 
 } // namespace
@@ -114,17 +47,10 @@ changed host key is refused). The remote command's exit status becomes machine's
             command.push_back(extra);
         if (!command.empty() && command.front() == "--")
             command.erase(command.begin());
-        auto r = resolve(ctx, ssh->name);
-        int status;
-        if (ctx.opts.native_ssh) {
-            auto client = ctx.ssh().connect(r.target, k_connect_timeout);
-            status = command.empty()
-                         ? client->run_interactive(std::nullopt)
-                         : client->run_interactive(fmt::format("{}", fmt::join(command, " ")));
-        } else {
-            status = ctx.runner().run_attached({"ssh", ssh_args(r.target, command)});
-        }
-        throw ExitStatus(status);
+        auto target = target_of(ctx, ssh->name);
+        throw ExitStatus(ctx.opts.native_ssh
+                             ? native_ssh(ctx.ssh(), target, command)
+                             : ctx.runner().run_attached({"ssh", ssh_args(target, command)}));
     });
 
     struct ScpArgs {
@@ -155,24 +81,13 @@ A path is on a machine when it starts with NAME: (a local path with a colon: wri
         for (const ScpEndpoint* e : {&from, &to}) // both names checked before anything runs
             if (!e->machine.empty())
                 MachineName{e->machine};
-        if (ctx.opts.native_ssh || (!from.machine.empty() && !to.machine.empty()))
-            throw ExitStatus(native_copy(ctx, from, to, scp->recursive));
-        const ScpEndpoint& remote = from.machine.empty() ? to : from;
-        auto r = resolve(ctx, remote.machine);
-        std::vector<std::string> args = provision::openssh_options(r.target);
-        args.insert(args.end(), {"-P", std::to_string(r.target.port)});
-        if (scp->recursive)
-            args.push_back("-r");
-        if (scp->quiet)
-            args.push_back("-q");
-        auto side = [&](const ScpEndpoint& e) {
-            return e.machine.empty()
-                       ? e.path
-                       : fmt::format("{}@{}:{}", r.target.user, r.target.host, e.path);
-        };
-        args.push_back("--"); // a local path starting with '-' is a path, not an option
-        args.push_back(side(from));
-        args.push_back(side(to));
+        if (ctx.opts.native_ssh || (!from.machine.empty() && !to.machine.empty())) {
+            native_copy(ctx.ssh(), from, to, scp->recursive,
+                        [&ctx](const std::string& name) { return target_of(ctx, name); });
+            throw ExitStatus(0);
+        }
+        auto target = target_of(ctx, (from.machine.empty() ? to : from).machine);
+        auto args = scp_args(target, from, to, scp->recursive, scp->quiet);
         throw ExitStatus(ctx.runner().run_attached({"scp", args}));
     });
 }

@@ -5,39 +5,17 @@
 
 #include "machine/support/error.h"
 #include "machine/swarm_membership.h"
-#include "machine/swarm_registry.h"
+#include "machine/swarm_nodes.h"
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <cstdlib>
 #include <iostream>
-#include <map>
-#include <set>
 
 namespace machine::cli {
 
 namespace {
-
-// Columns padded to their widest cell, two spaces apart, as docker's tables are.
-void print_table(std::ostream& out, const std::vector<std::vector<std::string>>& rows) {
-    std::vector<size_t> widths;
-    for (const auto& row : rows)
-        for (size_t i = 0; i < row.size(); ++i) {
-            if (widths.size() <= i)
-                widths.push_back(0);
-            widths[i] = std::max(widths[i], row[i].size());
-        }
-    for (const auto& row : rows) {
-        std::string line;
-        for (size_t i = 0; i < row.size(); ++i)
-            line += i + 1 == row.size() ? row[i] : fmt::format("{:<{}}  ", row[i], widths[i]);
-        while (!line.empty() && line.back() == ' ')
-            line.pop_back();
-        out << line << "\n";
-    }
-}
 
 void add_init(CLI::App* swarm_cmd, Context& ctx) {
     auto name = std::make_shared<std::string>();
@@ -109,14 +87,8 @@ Examples:
         ->type_name(k_machine_type)
         ->required();
     cmd->add_flag("-f,--force", args->force, "Leave even as a manager");
-    cmd->callback([&ctx, args] {
-        Host host = ctx.store().load(args->name);
-        MachineEngine engine(host, ctx.https());
-        if (swarm::leave(engine, args->force))
-            std::cout << fmt::format("Machine \"{}\" left its swarm.\n", host.name);
-        else
-            std::cout << fmt::format("Machine \"{}\" is in no swarm: nothing to do.\n", host.name);
-    });
+    cmd->callback(
+        [&ctx, args] { swarm_leave(ctx.store().load(args->name), args->force, ctx.https(), std::cout); });
 }
 
 void add_ls(CLI::App* swarm_cmd, Context& ctx) {
@@ -138,90 +110,7 @@ Example: machine swarm ls myvm1)X");
                                  "$(machine env NAME)` first)");
             target = env;
         }
-        Store store = ctx.store();
-        Host manager = find_manager(store, target, ctx.https());
-        std::map<std::string, std::string> by_ip;
-        for (const auto& n : store.list()) {
-            try {
-                by_ip[store.load(n).ip()] = n;
-            } catch (const Error&) {
-            }
-        }
-        MachineEngine engine(manager, ctx.https());
-        std::vector<std::vector<std::string>> rows = {{"ID", "HOSTNAME", "MACHINE", "STATUS",
-                                                       "AVAILABILITY", "MANAGER STATUS",
-                                                       "ENGINE VERSION"}};
-        for (const auto& n : swarm::nodes(engine)) {
-            auto m = by_ip.find(n.addr);
-            std::string status = n.state;
-            if (!status.empty())
-                status[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(status[0])));
-            std::string availability = n.availability;
-            if (!availability.empty())
-                availability[0] =
-                    static_cast<char>(std::toupper(static_cast<unsigned char>(availability[0])));
-            rows.push_back({n.id, n.hostname, m == by_ip.end() ? "" : m->second, status,
-                            availability, n.manager_status, n.engine_version});
-        }
-        print_table(std::cout, rows);
-    });
-}
-
-void add_registry(CLI::App* swarm_cmd, Context& ctx) {
-    auto name = std::make_shared<std::string>();
-    auto build_only = std::make_shared<bool>(false);
-    auto* cmd = swarm_cmd->add_subcommand("registry", "Run a registry on the swarm's manager");
-    cmd->footer(
-        R"X(For labs without internet: runs Debian's docker-registry (an image built once on this host
-from the Debian package with mmdebstrap) on a manager of MACHINE's swarm, serving TLS on
-<manager-ip>:5000 with a certificate from the machine CA. It admits only clients with a
-certificate from its own client CA: every machine of the swarm gets one with the CA
-(/etc/docker/certs.d/<ip>:5000/ca.crt, client.cert, client.key), and so does this host's
-docker; any other client is refused. Running it again changes nothing but renewed certificates.
-
-Example:
-  machine swarm registry myvm1
-  eval $(machine env myvm1)
-  docker tag getstarted:latest 192.168.42.10:5000/getstarted:1
-  docker push 192.168.42.10:5000/getstarted:1)X");
-    auto* machine_opt =
-        cmd->add_option("machine", *name, "Any machine of the swarm")->type_name(k_machine_type);
-    cmd->add_flag("--build-only", *build_only,
-                  "Only build the registry image into the cache (needs Debian's mirror: run it "
-                  "before the lab goes offline)")
-        ->excludes(machine_opt);
-    cmd->callback([&ctx, name, build_only] {
-        Store store = ctx.store();
-        if (*build_only) {
-            RegistryServices services{store,     ctx.tls_paths(), ctx.runner(),
-                                      std::cout, nullptr,         ctx.remote()};
-            std::cout << prepare_registry_image(services).string() << "\n";
-            return;
-        }
-        if (name->empty())
-            throw UsageError("swarm registry: name a machine of the swarm");
-        Host manager = find_manager(store, *name, ctx.https());
-        MachineEngine engine(manager, ctx.https());
-        std::set<std::string> addrs;
-        for (const auto& n : swarm::nodes(engine))
-            if (n.state != "down")
-                addrs.insert(n.addr);
-        std::vector<Host> members;
-        for (const auto& n : store.list()) {
-            try {
-                Host h = store.load(n);
-                if (addrs.count(h.ip()))
-                    members.push_back(h);
-            } catch (const Error&) {
-            }
-        }
-        RegistryServices services{store,
-                                  ctx.tls_paths(),
-                                  ctx.runner(),
-                                  std::cout,
-                                  [&ctx](const Host& h) { return ctx.driver_for(h); },
-                                  ctx.remote()};
-        ensure_registry(manager, members, services);
+        std::cout << swarm_nodes_table(ctx.store(), target, ctx.https());
     });
 }
 
@@ -244,7 +133,7 @@ myvm2; or all at once from a lab file: machine lab up -f lab.yaml)X");
     add_join(cmd, ctx);
     add_leave(cmd, ctx);
     add_ls(cmd, ctx);
-    add_registry(cmd, ctx);
+    add_swarm_registry_command(cmd, ctx);
 }
 
 } // namespace machine::cli

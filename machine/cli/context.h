@@ -85,7 +85,8 @@ void add_lifecycle_commands(CLI::App& app, Context& ctx); // start stop restart 
 void add_ssh_commands(CLI::App& app, Context& ctx);       // ssh scp
 void add_cert_commands(CLI::App& app, Context& ctx);      // regenerate-certs provision
 void add_version_command(CLI::App& app, Context& ctx);
-void add_swarm_commands(CLI::App& app, Context& ctx);   // swarm init join leave ls
+void add_swarm_commands(CLI::App& app, Context& ctx);   // swarm init join leave ls registry
+void add_swarm_registry_command(CLI::App* swarm_cmd, Context& ctx); // swarm registry
 void add_lab_commands(CLI::App& app, Context& ctx);     // lab up status down
 void add_image_commands(CLI::App& app, Context& ctx);      // image build ls rm
 void add_import_command(CLI::App& app, Context& ctx);     // import --from-docker-machine

@@ -92,8 +92,8 @@ TEST_F(LabCli, InvalidNodeNamesAreRefusedBeforeAnythingHappens) {
 }
 
 // Four `none` nodes created 2+ at a time and removed all at once: each create and rm runs as
-// its own `machine` process under lab's run_parallel; the swarm step then fails (no engine
-// answers at 127.0.0.1:1), which lab reports without touching the created nodes.
+// its own `machine` process under lab's run_lab_jobs (machine/lab.h); the swarm step then fails
+// (no engine answers at 127.0.0.1:1), which lab reports without touching the created nodes.
 TEST_F(LabCli, NoneNodesAreCreatedInParallelAndRemovedByLabDown) {
     fs::path file = write_lab("name: par\ndriver: none\ndefaults: {flags: {url: "
                               "'tcp://127.0.0.1:1'}}\nnodes:\n"
