@@ -29,6 +29,8 @@ packages=(
   mmdebstrap apt-utils dpkg-dev xorriso fdisk e2fsprogs extlinux syslinux-common
   # ssh/scp for `machine ssh`, sshd for integration tests, shells for env round-trips
   acl openssh-client openssh-server fish zsh tcsh curl hyperfine python3
+  # `machine mount` (sshfs over the machine's pinned SSH; the libvirt flow e2e mounts)
+  sshfs
   # the catalogue test's SIGKILL-at-every-step cases (fault injection), and flock/unshare
   strace util-linux
 )
