@@ -2,42 +2,14 @@
 
 #include "machine/names.h"
 #include "machine/support/error.h"
+#include "machine/support/fs.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include <cerrno>
-#include <cstring>
 #include <optional>
-#include <unistd.h>
 
 namespace machine {
-
-namespace {
-
-// A private folder (mkdtemp, 0700) removed on every exit path: files passing from one machine to
-// another through the host are seen by nobody else, and no name is guessed in /tmp.
-class StagingDir {
-public:
-    StagingDir() {
-        std::string templ = (fs::temp_directory_path() / "machine-scp-XXXXXX").string();
-        if (!::mkdtemp(templ.data()))
-            throw Error(fmt::format("cannot make a temp folder: {}", std::strerror(errno)));
-        m_path = templ;
-    }
-    ~StagingDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    StagingDir(const StagingDir&) = delete;
-    StagingDir& operator=(const StagingDir&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
-
-} // namespace
 
 provision::SshTarget ssh_target(const Host& host, drivers::Driver& driver) {
     drivers::SshEndpoint e = driver.ssh_endpoint();
@@ -100,9 +72,9 @@ std::vector<std::string> scp_args(const provision::SshTarget& target, const ScpE
 
 void native_copy(provision::SshBackend& ssh, const ScpEndpoint& from, const ScpEndpoint& to,
                  bool recursive, const std::function<provision::SshTarget(const std::string&)>& target_of) {
-    std::optional<StagingDir> temp;
+    std::optional<support::ScratchDir> temp;
     if (!from.machine.empty() && !to.machine.empty())
-        temp.emplace();
+        temp.emplace(fs::temp_directory_path(), "machine-scp-");
     // machine -> local (a private temp folder when the destination is another machine)
     fs::path local = to.machine.empty() ? fs::path(to.path) : fs::path();
     if (temp)

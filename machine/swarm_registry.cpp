@@ -18,7 +18,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
-#include <thread>
 
 namespace machine {
 
@@ -197,8 +196,8 @@ void install_remote(provision::SshSession& ssh, const Host& h, const std::string
     remote(ssh, h, "install " + target,
            fmt::format("sudo -n install -d -m 0755 {} && sudo -n install -m {:04o} -o root -g "
                        "root {} {}; rc=$?; rm -rf {}; exit $rc",
-                       provision::shell_quote(parent), mode, provision::shell_quote(file),
-                       provision::shell_quote(target), provision::shell_quote(dir)));
+                       support::shell_quote(parent), mode, support::shell_quote(file),
+                       support::shell_quote(target), support::shell_quote(dir)));
 }
 
 std::unique_ptr<provision::SshSession> ssh_to(const Host& h, RegistryServices& s) {
@@ -327,21 +326,27 @@ std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
     auto [host_cert, host_key] = certs.client_files("host");
     provision::DockerApi probe(fmt::format("https://{}", addr),
                                {s.tls.ca_cert, host_cert, host_key}, s.remote.https, 5s);
-    std::string last;
-    for (int attempt = 0; attempt < 30; ++attempt) {
+    support::Clock& clock = s.clock ? *s.clock : support::steady_clock();
+    support::WaitSpec spec;
+    spec.deadline = clock.now() + 30s;
+    spec.first_delay = spec.max_delay = 1s;
+    spec.timeout_message = [&](const support::WaitOutcome& o) {
+        return fmt::format("the registry on \"{}\" did not answer at https://{}/v2/ within {} s: {}",
+                           manager.name, addr,
+                           std::chrono::duration_cast<std::chrono::seconds>(o.waited).count(),
+                           o.last_reason);
+    };
+    support::wait_until(clock, spec, [&](std::chrono::milliseconds, std::string& reason) {
         try {
             auto r = probe.request("GET", "/v2/");
             if (r.ok())
-                break;
-            last = fmt::format("HTTP {}", r.status);
+                return true;
+            reason = fmt::format("HTTP {}", r.status);
         } catch (const Error& e) {
-            last = e.what();
+            reason = e.what();
         }
-        if (attempt == 29)
-            throw Error(fmt::format("the registry on \"{}\" did not answer at https://{}/v2/: {}",
-                                    manager.name, addr, last));
-        std::this_thread::sleep_for(1s);
-    }
+        return false;
+    });
     fmt::print(s.out,
                "Registry at {} (only for client certificates it issued: {} node(s) and this "
                "host's docker, {}).\n"

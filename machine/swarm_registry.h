@@ -18,6 +18,7 @@
 #include "machine/remote_access.h"
 #include "machine/store.h"
 #include "machine/support/process.h"
+#include "machine/support/wait.h"
 
 #include <functional>
 #include <memory>
@@ -36,6 +37,7 @@ struct RegistryServices {
     std::ostream& out;
     std::function<std::unique_ptr<drivers::Driver>(const Host&)> driver_for; // SSH to nodes
     RemoteAccess remote; // SSH to nodes, the manager's engine, the registry
+    support::Clock* clock = nullptr; // paces the wait for the registry; null: the steady clock
 };
 
 // Idempotent: reuses the cached image tarball, the image on the manager, a running registry

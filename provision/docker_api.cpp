@@ -2,21 +2,20 @@
 
 #include "machine/support/error.h"
 #include "machine/support/log.h"
+#include "machine/support/wait.h"
 
 #include <fmt/format.h>
 
-#include <thread>
 
 namespace machine::provision {
 namespace {
 using namespace std::chrono_literals;
-using Clock = std::chrono::steady_clock;
 } // namespace
 
 DockerApi::DockerApi(std::string base_url, TlsFiles tls, HttpsTransport transport,
-                     std::chrono::milliseconds timeout)
+                     std::chrono::milliseconds timeout, support::Clock& clock)
     : m_base_url(std::move(base_url)), m_tls(std::move(tls)), m_transport(std::move(transport)),
-      m_timeout(timeout) {
+      m_timeout(timeout), m_clock(&clock) {
     while (!m_base_url.empty() && m_base_url.back() == '/')
         m_base_url.pop_back();
 }
@@ -75,33 +74,25 @@ std::string DockerApi::version() {
 }
 
 void DockerApi::wait_for_ping(std::chrono::steady_clock::time_point deadline) {
-    auto start = Clock::now();
-    auto backoff = std::chrono::milliseconds(250);
-    std::string last_error = "no attempt was made";
-    for (;;) {
-        if (Clock::now() >= deadline)
-            break;
+    support::WaitSpec spec;
+    spec.deadline = deadline;
+    spec.timeout_message = [&](const support::WaitOutcome& o) {
+        return fmt::format("the Docker engine at {} did not answer within {} s ({})", m_base_url,
+                           std::chrono::duration_cast<std::chrono::seconds>(o.waited).count(),
+                           o.last_reason);
+    };
+    support::wait_until(*m_clock, spec, [&](std::chrono::milliseconds left, std::string& reason) {
         try {
             // Each attempt is bounded by what is left, so the wait never overshoots `deadline`.
-            auto left =
-                std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-            DockerApi attempt(m_base_url, m_tls, m_transport,
-                              std::max(1ms, std::min(m_timeout, left)));
+            DockerApi attempt(m_base_url, m_tls, m_transport, std::max(1ms, std::min(m_timeout, left)));
             if (attempt.ping())
-                return;
-            last_error = "/_ping did not answer OK";
+                return true;
+            reason = "/_ping did not answer OK";
         } catch (const Error& e) {
-            last_error = e.what();
+            reason = e.what();
         }
-        auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-        if (left <= 0ms)
-            break;
-        std::this_thread::sleep_for(std::min(backoff, left));
-        backoff = std::min<std::chrono::milliseconds>(backoff * 2, 2s);
-    }
-    auto waited = std::chrono::duration_cast<std::chrono::seconds>(Clock::now() - start);
-    throw TimeoutError(fmt::format("the Docker engine at {} did not answer within {} s ({})",
-                                   m_base_url, waited.count(), last_error));
+        return false;
+    });
 }
 
 } // namespace machine::provision

@@ -3,6 +3,7 @@
 // the client certificate is presented. Enough for provisioning (/_ping, /version) and swarm
 // (/info, /swarm/init, /swarm/join, /nodes). The transport (libcurl, in machine-backends.so) is
 // given to it; see https_transport.h.
+#include "machine/support/wait.h"
 #include "provision/https_transport.h"
 
 #include <nlohmann/json.hpp>
@@ -31,9 +32,10 @@ public:
 class DockerApi : public EngineProbe {
 public:
     // `base_url` like "https://192.168.122.10:2376"; requests go through `transport`. `timeout`
-    // bounds each request.
+    // bounds each request; `clock` paces wait_for_ping.
     DockerApi(std::string base_url, TlsFiles tls, HttpsTransport transport,
-              std::chrono::milliseconds timeout = std::chrono::seconds(10));
+              std::chrono::milliseconds timeout = std::chrono::seconds(10),
+              support::Clock& clock = support::steady_clock());
 
     // True when GET /_ping answers "OK", false for any other HTTP answer. Throws Error with
     // curl's message when the engine cannot be reached or TLS verification fails.
@@ -49,7 +51,7 @@ public:
     ApiResponse request(const std::string& method, const std::string& path,
                         const std::optional<std::string>& body = std::nullopt);
 
-    // Pings with a 0.25 s .. 2 s backoff until `deadline`, then throws TimeoutError with the
+    // Pings with a 0.25 s .. 2 s backoff (support::wait_until) until `deadline`, then throws TimeoutError with the
     // last error.
     void wait_for_ping(std::chrono::steady_clock::time_point deadline) override;
 
@@ -60,6 +62,7 @@ private:
     TlsFiles m_tls;
     HttpsTransport m_transport;
     std::chrono::milliseconds m_timeout;
+    support::Clock* m_clock;
 };
 
 } // namespace machine::provision

@@ -4,7 +4,6 @@
 #include "machine/support/fs.h"
 
 #include <fmt/format.h>
-#include <stdlib.h>
 
 #include <algorithm>
 #include <cctype>
@@ -18,27 +17,6 @@ bool all_of(const std::string& s, bool (*ok)(char)) { return std::all_of(s.begin
 bool hostname_char(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.'; }
 bool user_char(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'; }
 bool key_char(char c) { return c >= 0x20 && c < 0x7f; }
-
-// Removes a folder tree on every exit path.
-class TempDir {
-public:
-    explicit TempDir(const fs::path& near) {
-        std::string templ = (near / ".seed-XXXXXX").string();
-        if (!::mkdtemp(templ.data()))
-            throw Error(fmt::format("cannot make a temp folder in {}", near.string()));
-        m_path = templ;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(m_path, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 } // namespace
 
@@ -96,7 +74,7 @@ void write_seed_iso(const SeedConfig& config, const fs::path& iso_out,
     if (!runner.available("xorriso"))
         throw Unavailable("xorriso is needed to write the machine's seed ISO (package xorriso)");
     auto dir = iso_out.parent_path().empty() ? fs::path(".") : iso_out.parent_path();
-    TempDir tmp(dir);
+    support::ScratchDir tmp(dir, ".seed-");
     auto files = tmp.path() / "cidata";
     support::make_dirs(files);
     support::atomic_write(files / "meta-data", render_meta_data(config));

@@ -4,6 +4,7 @@
 // key file only (no agent, no password, no ~/.ssh/config) and pins the server's host key in a
 // per-machine known_hosts file at first contact.
 #include "machine/support/error.h"
+#include "machine/support/wait.h"
 #include "provision/remote_shell.h"
 
 #include <chrono>
@@ -95,11 +96,12 @@ std::string openssh_destination(const SshTarget& target);
 
 // Connects to `target` through `ssh` until `deadline`: connection refused, no route and auth
 // failures are normal while a machine boots (sshd up before the seed installed the key) and are
-// retried with a 0.25 s .. 2 s backoff. A host key mismatch is not retried. On timeout throws
-// TimeoutError with the last error and the output of `tail_log` (the last lines of the serial
-// console).
+// retried with a 0.25 s .. 2 s backoff (support::wait_until on `clock`). A host key mismatch is
+// not retried. On timeout throws TimeoutError with the last error, then what `tail_log` returns
+// (e.g. "last lines of the serial console:\n..."), on its own lines.
 std::unique_ptr<SshSession> wait_for_ssh(SshBackend& ssh, const SshTarget& target,
                                          std::chrono::steady_clock::time_point deadline,
-                                         const std::function<std::string()>& tail_log);
+                                         const std::function<std::string()>& tail_log,
+                                         support::Clock& clock = support::steady_clock());
 
 } // namespace machine::provision

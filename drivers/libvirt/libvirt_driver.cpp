@@ -13,7 +13,6 @@
 #include <cctype>
 #include <cstdlib>
 #include <random>
-#include <thread>
 
 namespace machine::drivers::libvirt {
 
@@ -445,14 +444,15 @@ void LibvirtDriver::stop() {
         return;
     check(virDomainShutdown(dom.get()),
           fmt::format("cannot shut down libvirt domain {}", m_name));
-    const auto deadline = std::chrono::steady_clock::now() + m_options.stop_timeout;
-    while (std::chrono::steady_clock::now() < deadline) {
-        int active = check(virDomainIsActive(dom.get()),
-                           fmt::format("cannot query libvirt domain {}", m_name));
-        if (active == 0)
-            return;
-        std::this_thread::sleep_for(m_options.poll_interval);
-    }
+    support::Clock& clock = m_options.clock ? *m_options.clock : support::steady_clock();
+    support::WaitSpec spec;
+    spec.deadline = clock.now() + m_options.stop_timeout;
+    spec.first_delay = spec.max_delay = m_options.poll_interval;
+    if (support::poll_until(clock, spec, [&](std::chrono::milliseconds, std::string&) {
+            return check(virDomainIsActive(dom.get()),
+                         fmt::format("cannot query libvirt domain {}", m_name)) == 0;
+        }))
+        return;
     support::warn("{} did not stop in {}s, forcing power off", m_name,
                   std::chrono::duration_cast<std::chrono::seconds>(m_options.stop_timeout).count());
     if (virDomainDestroy(dom.get()) < 0 && virDomainIsActive(dom.get()) == 1)

@@ -10,6 +10,7 @@
 #include "drivers/driver.h"
 #include "drivers/libvirt/accel.h"
 #include "drivers/libvirt/connection.h"
+#include "machine/support/wait.h"
 
 #include <chrono>
 #include <memory>
@@ -21,6 +22,7 @@ namespace machine::drivers::libvirt {
 struct LibvirtOptions {
     std::chrono::milliseconds stop_timeout{90'000};  // ACPI shutdown wait before forcing
     std::chrono::milliseconds poll_interval{500};
+    support::Clock* clock = nullptr; // paces the shutdown wait; null: the steady clock
 };
 
 class LibvirtDriver : public Driver {

@@ -8,7 +8,6 @@
 
 #include <mutex>
 #include <optional>
-#include <thread>
 
 namespace machine::drivers::virtualbox {
 namespace {
@@ -32,8 +31,8 @@ bool vboxmanage_failed(const support::ProcessResult& r) {
 VBoxManage::VBoxManage(support::ProcessRunner& runner, fs::path lock_path,
                        VBoxManageOptions options)
     : m_runner(runner), m_lock_path(std::move(lock_path)), m_options(std::move(options)) {
-    if (!m_options.sleep)
-        m_options.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    if (!m_options.clock)
+        m_options.clock = &support::steady_clock();
     if (m_options.attempts < 1)
         m_options.attempts = 1;
 }
@@ -65,7 +64,7 @@ support::ProcessResult VBoxManage::run_result(const std::vector<std::string>& ar
             return r;
         support::debug("VBoxManage {}: {}; retrying in {} ms", args.empty() ? "" : args[0],
                        first_line(r.err), delay.count());
-        m_options.sleep(delay);
+        m_options.clock->sleep_for(delay);
         delay *= 2;
     }
 }

@@ -8,6 +8,7 @@
 //   parallel `machine` processes never interleave (docker-machine's SerialDriver).
 #include "machine/support/error.h"
 #include "machine/support/process.h"
+#include "machine/support/wait.h"
 
 #include <chrono>
 #include <filesystem>
@@ -36,7 +37,7 @@ struct VBoxManageOptions {
     int attempts = 5;                       // first try + retries
     std::chrono::milliseconds backoff{500}; // doubled after each retry
     std::chrono::milliseconds timeout{std::chrono::minutes(10)};
-    std::function<void(std::chrono::milliseconds)> sleep; // default: this_thread::sleep_for
+    support::Clock* clock = nullptr; // paces the retries; null: the steady clock
 };
 
 class VBoxManage {

@@ -21,7 +21,6 @@
 #include <random>
 #include <regex>
 #include <set>
-#include <thread>
 
 namespace machine::drivers::virtualbox {
 namespace {
@@ -119,7 +118,7 @@ HostEnv HostEnv::current() {
     env.os = "linux";
 #endif
     env.free_port = loopback_free_port;
-    env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    env.clock = &support::steady_clock();
     env.new_uuid = random_uuid;
     return env;
 }
@@ -131,11 +130,11 @@ VirtualBoxDriver::VirtualBoxDriver(const DriverContext& ctx, HostEnv env)
     : m_ctx(ctx), m_env(std::move(env)),
       m_vbox(*ctx.runner, ctx.store_dir.empty() ? fs::path{} : ctx.store_dir / "vbox.lock",
              VBoxManageOptions{"VBoxManage", m_env.vbox_attempts, m_env.vbox_backoff,
-                               std::chrono::minutes(10), m_env.sleep}) {
+                               std::chrono::minutes(10), m_env.clock}) {
     if (!m_env.free_port)
         m_env.free_port = loopback_free_port;
-    if (!m_env.sleep)
-        m_env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(d); };
+    if (!m_env.clock)
+        m_env.clock = &support::steady_clock();
     if (!m_env.new_uuid)
         m_env.new_uuid = random_uuid;
     m_ssh_key_path = m_ctx.machine_dir / "id_rsa";
@@ -585,14 +584,14 @@ void VirtualBoxDriver::stop() {
     if (s == State::Paused)
         m_vbox.run({"controlvm", vm, "resume"});
     m_vbox.run({"controlvm", vm, "acpipowerbutton"});
-    auto waited = std::chrono::milliseconds(0);
-    while (waited < m_env.stop_timeout) {
-        m_env.sleep(m_env.poll_interval);
-        waited += m_env.poll_interval;
-        auto now = query_state();
-        if (!now || *now == State::Stopped)
-            return;
-    }
+    support::WaitSpec spec;
+    spec.deadline = m_env.clock->now() + m_env.stop_timeout;
+    spec.first_delay = spec.max_delay = m_env.poll_interval;
+    if (support::poll_until(*m_env.clock, spec, [&](std::chrono::milliseconds, std::string&) {
+            auto now = query_state();
+            return !now || *now == State::Stopped;
+        }))
+        return;
     support::warn("{} did not shut down within {} s after the ACPI power button; powering it "
                   "off",
                   m_ctx.machine_name, m_env.stop_timeout.count());

@@ -46,7 +46,7 @@ struct HostEnv {
     fs::path cpuinfo = "/proc/cpuinfo"; // vmx/svm flags (Linux)
     fs::path networks_conf = "/etc/vbox/networks.conf";
     std::function<int()> free_port; // a free TCP port on 127.0.0.1
-    std::function<void(std::chrono::milliseconds)> sleep;
+    support::Clock* clock = nullptr; // paces the shutdown wait and VBoxManage retries
     std::chrono::seconds stop_timeout{90}; // ACPI shutdown wait before poweroff
     std::chrono::milliseconds poll_interval{1000};
     std::function<std::string()> new_uuid; // a random UUID for `createvm --uuid`

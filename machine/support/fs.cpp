@@ -2,11 +2,13 @@
 
 #include "machine/support/error.h"
 #include "machine/support/log.h"
+#include "machine/support/wait.h"
 
 #include <fmt/format.h>
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <fstream>
@@ -15,7 +17,6 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
-#include <thread>
 #include <unistd.h>
 
 namespace machine::support {
@@ -141,6 +142,19 @@ void make_dirs(const fs::path& path, mode_t mode) {
     ::chmod(path.c_str(), mode); // ours, just made: the mode asked for, whatever the umask
 }
 
+ScratchDir::ScratchDir(const fs::path& parent, const std::string& prefix) {
+    std::string templ = (parent / (prefix + "XXXXXX")).string();
+    if (!::mkdtemp(templ.data()))
+        throw Error(fmt::format("cannot make a temp folder in {}: {}", parent.string(),
+                                std::strerror(errno)));
+    m_path = templ;
+}
+
+ScratchDir::~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+}
+
 namespace {
 
 // "pid N: <command line>" of the process holding the flock on `fd`'s file, from /proc/locks
@@ -178,35 +192,49 @@ FileLock::FileLock(const fs::path& path, const LockWait& wait) {
     m_fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (m_fd < 0)
         fail("cannot open lock", path);
-    using clock = std::chrono::steady_clock;
-    const auto start = clock::now();
-    bool noticed = false;
-    const std::string what = wait.what.empty() ? path.string() : wait.what;
-    while (::flock(m_fd, LOCK_EX | LOCK_NB) != 0) {
-        if (errno == EINTR)
-            continue;
-        if (errno != EWOULDBLOCK) {
-            ::close(m_fd);
-            fail("cannot lock", path);
-        }
-        auto waited = clock::now() - start;
-        if (waited >= wait.timeout) {
-            std::string holder = describe_holder(m_fd);
+    // One try now; 0: locked, 1: held by another, throws on any other failure.
+    auto try_lock = [&] {
+        for (;;) {
+            if (::flock(m_fd, LOCK_EX | LOCK_NB) == 0)
+                return true;
+            if (errno == EINTR)
+                continue;
+            if (errno == EWOULDBLOCK)
+                return false;
             ::close(m_fd);
             m_fd = -1;
-            auto secs = std::chrono::duration<double>(wait.timeout).count();
-            throw TimeoutError(fmt::format(
-                "gave up waiting for {} after {:g} s{}; pass --timeout SECONDS to wait longer",
-                what, secs, holder.empty() ? "" : fmt::format(" (held by {})", holder)));
+            fail("cannot lock", path);
         }
-        if (!noticed && waited >= wait.notice_after) {
+    };
+    if (try_lock())
+        return;
+    Clock& clock = wait.clock ? *wait.clock : steady_clock();
+    const auto start = clock.now();
+    bool noticed = false;
+    const std::string what = wait.what.empty() ? path.string() : wait.what;
+    WaitSpec spec;
+    spec.deadline = start + wait.timeout;
+    spec.first_delay = spec.max_delay = std::chrono::milliseconds(50); // a lock is polled
+    spec.timeout_message = [&](const WaitOutcome&) {
+        std::string holder = describe_holder(m_fd);
+        ::close(m_fd);
+        m_fd = -1;
+        auto secs = std::chrono::duration<double>(wait.timeout).count();
+        return fmt::format(
+            "gave up waiting for {} after {:g} s{}; pass --timeout SECONDS to wait longer", what,
+            secs, holder.empty() ? "" : fmt::format(" (held by {})", holder));
+    };
+    wait_until(clock, spec, [&](std::chrono::milliseconds, std::string&) {
+        if (try_lock())
+            return true;
+        if (!noticed && clock.now() - start >= wait.notice_after) {
             noticed = true;
             std::string holder = describe_holder(m_fd);
             write_stderr(fmt::format("waiting for {}{}...", what,
                                      holder.empty() ? "" : fmt::format(" (held by {})", holder)));
         }
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+        return false;
+    });
 }
 
 FileLock::FileLock(FileLock&& other) noexcept : m_fd(other.m_fd) {

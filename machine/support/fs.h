@@ -28,11 +28,28 @@ void remove_stale_temps(const fs::path& path);
 // True if `name` is "<base>.tmp.<pid>.<hex>" of a process that is not running.
 bool is_stale_temp_name(const std::string& name, const std::string& base);
 
+// A private folder "<parent>/<prefix>XXXXXX" (mkdtemp: 0700, a name nobody guessed), removed with
+// its content on every exit path. Throws Error naming `parent` when it cannot be made.
+class ScratchDir {
+public:
+    ScratchDir(const fs::path& parent, const std::string& prefix);
+    ~ScratchDir();
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+class Clock; // support/wait.h
+
 // How long a FileLock waits and what it tells the user while it does.
 struct LockWait {
     std::chrono::milliseconds timeout{std::chrono::minutes(10)};
     std::string what; // "machine \"x\"": said in messages
     std::chrono::milliseconds notice_after{std::chrono::seconds(1)};
+    Clock* clock = nullptr; // null: the steady clock (support/wait.h)
 };
 
 // An exclusive flock(2) on `path` (created if absent), released on destruction. Serializes

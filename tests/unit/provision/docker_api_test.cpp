@@ -2,6 +2,7 @@
 // what it asks the transport, and how it reads the answers. No network.
 #include "machine/support/error.h"
 #include "provision/docker_api.h"
+#include "tests/fakes/fake_clock.h"
 
 #include <gtest/gtest.h>
 
@@ -70,3 +71,47 @@ TEST(DockerApiTransport, AnHttpErrorCarriesTheEnginesMessage) {
 }
 
 } // namespace
+
+// wait_for_ping on a fake clock: an engine that comes up after a minute, one that never does.
+TEST(DockerApiWait, PingsUntilTheEngineAnswersEachTryBoundedByWhatIsLeft) {
+    machine::testing::FakeClock clock;
+    std::vector<std::chrono::milliseconds> timeouts;
+    auto up_at = clock.now() + std::chrono::minutes(1);
+    HttpsTransport t = [&](const HttpsRequest& r) {
+        timeouts.push_back(r.timeout);
+        clock.advance(std::chrono::milliseconds(100)); // each try costs a little
+        if (clock.now() < up_at)
+            return HttpsAnswer{"Connection refused", 0, ""};
+        return HttpsAnswer{"", 200, "OK"};
+    };
+    DockerApi api("https://10.0.0.5:2376", k_tls, t, std::chrono::seconds(10), clock);
+    api.wait_for_ping(clock.now() + std::chrono::minutes(2));
+    EXPECT_GE(clock.now(), up_at);
+    EXPECT_LT(clock.now(), up_at + std::chrono::seconds(3)) << "backoff is capped at 2 s";
+    ASSERT_FALSE(timeouts.empty());
+    EXPECT_EQ(timeouts.front(), std::chrono::seconds(10));
+    EXPECT_EQ(clock.sleeps.front(), std::chrono::milliseconds(250));
+}
+
+TEST(DockerApiWait, AnEngineThatNeverAnswersTimesOutAtTheDeadlineWithTheLastError) {
+    machine::testing::FakeClock clock;
+    int tries = 0;
+    HttpsTransport t = [&](const HttpsRequest& r) {
+        ++tries;
+        clock.advance(r.timeout); // a try that hangs until its own bound
+        return HttpsAnswer{"Connection timed out", 0, ""};
+    };
+    DockerApi api("https://10.0.0.5:2376", k_tls, t, std::chrono::seconds(10), clock);
+    auto start = clock.now();
+    try {
+        api.wait_for_ping(start + std::chrono::seconds(45));
+        FAIL() << "no timeout";
+    } catch (const machine::TimeoutError& e) {
+        std::string what = e.what();
+        EXPECT_NE(what.find("the Docker engine at https://10.0.0.5:2376 did not answer within 45 s"),
+                  std::string::npos) << what;
+        EXPECT_NE(what.find("Connection timed out"), std::string::npos) << what;
+    }
+    EXPECT_EQ(clock.now(), start + std::chrono::seconds(45)) << "never past the deadline";
+    EXPECT_GE(tries, 4);
+}

@@ -50,3 +50,33 @@ TEST(ReadFile, MissingFileIsNotFound) {
     EXPECT_FALSE(try_read_file("/nonexistent/machine/file").has_value());
     EXPECT_THROW(read_file("/nonexistent/machine/file"), machine::NotFound);
 }
+
+TEST(ScratchDir, IsPrivateNamedByItsPrefixAndGoesWithItsContent) {
+    auto parent = temp_dir() / "scratch";
+    fs::create_directories(parent);
+    fs::path made;
+    {
+        ScratchDir dir(parent, "machine-scp-");
+        made = dir.path();
+        EXPECT_EQ(made.parent_path(), parent);
+        EXPECT_EQ(made.filename().string().rfind("machine-scp-", 0), 0u) << made;
+        EXPECT_EQ(mode_of(made), 0700u);
+        fs::create_directories(made / "a" / "b");
+        atomic_write(made / "a" / "b" / "f", "x");
+    }
+    EXPECT_FALSE(fs::exists(made));
+    EXPECT_TRUE(fs::is_empty(parent));
+    fs::remove_all(parent);
+}
+
+TEST(ScratchDir, AMissingParentIsNamedInTheError) {
+    auto parent = temp_dir() / "no-such-folder";
+    try {
+        ScratchDir dir(parent, ".seed-");
+        FAIL() << "made " << dir.path();
+    } catch (const machine::Error& e) {
+        EXPECT_NE(std::string(e.what()).find("cannot make a temp folder in " + parent.string()),
+                  std::string::npos)
+            << e.what();
+    }
+}

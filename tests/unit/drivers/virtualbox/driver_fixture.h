@@ -4,6 +4,7 @@
 #include "drivers/virtualbox/virtualbox_driver.h"
 
 #include "fake_runner.h"
+#include "tests/fakes/fake_clock.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -84,7 +85,8 @@ protected:
         m_env.cpuinfo = m_root / "cpuinfo";
         m_env.networks_conf = m_root / "no-networks.conf";
         m_env.free_port = [] { return 40022; };
-        m_env.sleep = [this](std::chrono::milliseconds d) { m_sleeps.push_back(d.count()); };
+        m_clock.on_sleep = [this](std::chrono::milliseconds d) { m_sleeps.push_back(d.count()); };
+        m_env.clock = &m_clock;
         m_env.stop_timeout = std::chrono::seconds(3);
         m_env.poll_interval = std::chrono::milliseconds(1000);
         m_env.new_uuid = [] { return k_uuid; };
@@ -116,6 +118,7 @@ protected:
     fs::path m_root, m_store, m_mdir, m_base;
     HostEnv m_env;
     FakeRunner m_runner;
+    ::machine::testing::FakeClock m_clock;
     std::vector<long> m_sleeps;
 };
 
