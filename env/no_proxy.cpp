@@ -1,4 +1,5 @@
 #include "env/no_proxy.h"
+#include "machine/support/text.h"
 
 #include <algorithm>
 
@@ -6,14 +7,7 @@ namespace machine::env {
 
 namespace {
 
-std::string trim(const std::string& s) {
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string::npos) {
-        return {};
-    }
-    const auto last = s.find_last_not_of(" \t\r\n");
-    return s.substr(first, last - first + 1);
-}
+using support::trim;
 
 } // namespace
 

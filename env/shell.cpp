@@ -1,4 +1,5 @@
 #include "env/shell.h"
+#include "machine/support/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,12 +10,7 @@ namespace machine::env {
 
 namespace {
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    std::transform(out.begin(), out.end(), out.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return out;
-}
+using support::lower;
 
 // "/usr/bin/zsh" -> "zsh", "-bash" -> "bash", "pwsh.exe" -> "pwsh", "zsh-5.9" stays (no match).
 std::string program_basename(std::string_view name) {

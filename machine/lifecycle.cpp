@@ -18,7 +18,7 @@ void start(Host& host, drivers::Driver& driver, LifecycleServices& s) {
     }
     fmt::print(s.out, "Starting \"{}\"...\n", host.name);
     driver.start();
-    after_start(host, driver, s.store, s.remote, s.runner, s.out);
+    after_start(host, driver, s.store, s.remote, s.out);
     // A new IP (or certificate) reaches the docker contexts machine wrote for it.
     for (const auto& c : DockerContexts(s.store, fs::path()).refresh(host))
         fmt::print(s.out, "Updated docker context \"{}\" ({})\n", c, host.url());

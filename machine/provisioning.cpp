@@ -132,7 +132,7 @@ void provision_new_vm(Host& host, drivers::Driver& driver, Progress& progress,
 }
 
 void after_start(Host& host, drivers::Driver& driver, const Store& store,
-                 const RemoteAccess& remote, support::ProcessRunner&, std::ostream& out) {
+                 const RemoteAccess& remote, std::ostream& out) {
     std::string ip = driver.ip();
     std::string old_ip = host.ip();
     record_ip(host, driver, store);

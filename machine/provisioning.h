@@ -18,7 +18,7 @@ void provision_new_vm(Host& host, drivers::Driver& driver, Progress& progress,
 // After the driver booted an existing machine: if the IP changed (or the server certificate
 // no longer covers it), regenerate and push the server certificate; then wait for the engine.
 void after_start(Host& host, drivers::Driver& driver, const Store& store,
-                 const RemoteAccess& remote, support::ProcessRunner& runner, std::ostream& out);
+                 const RemoteAccess& remote, std::ostream& out);
 
 // `machine provision`: re-runs engine provisioning (install if missing, certs, config, restart).
 void reprovision(Host& host, drivers::Driver& driver, const Store& store,

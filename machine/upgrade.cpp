@@ -1,4 +1,5 @@
 #include "machine/upgrade.h"
+#include "machine/support/text.h"
 
 #include "machine/support/error.h"
 
@@ -12,14 +13,7 @@ namespace {
 
 constexpr const char* k_apt = "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get";
 
-std::string trim(std::string s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
-        s.pop_back();
-    size_t i = 0;
-    while (i < s.size() && std::isspace(static_cast<unsigned char>(s[i])))
-        ++i;
-    return s.substr(i);
-}
+using support::trim;
 
 std::string first_problem(const std::string& text) {
     std::istringstream in(text);

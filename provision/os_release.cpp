@@ -1,4 +1,5 @@
 #include "provision/os_release.h"
+#include "machine/support/text.h"
 
 #include "machine/support/error.h"
 
@@ -12,11 +13,7 @@
 namespace machine::provision {
 namespace {
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using support::lower;
 
 bool valid_key(std::string_view key) {
     if (key.empty() || std::isdigit(static_cast<unsigned char>(key.front())))

@@ -1,4 +1,5 @@
 #include "provision/provisioner.h"
+#include "machine/support/text.h"
 
 #include "engine/dockerd_config.h"
 #include "machine/support/error.h"
@@ -11,13 +12,9 @@
 
 namespace machine::provision {
 namespace {
+using support::shell_quote;
 
-std::string trim(std::string s) {
-    while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' '))
-        s.pop_back();
-    size_t i = s.find_first_not_of(" \t\r\n");
-    return i == std::string::npos ? std::string() : s.substr(i);
-}
+using support::trim;
 
 // The last `n` lines of `text`, for error messages.
 std::string tail_lines(const std::string& text, size_t n) {

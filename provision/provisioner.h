@@ -84,6 +84,4 @@ private:
     std::chrono::milliseconds m_command_timeout{std::chrono::minutes(2)};
 };
 
-using support::shell_quote; // POSIX shell quoting of one word
-
 } // namespace machine::provision

@@ -1,4 +1,5 @@
 #include "drivers/virtualbox/parse.h"
+#include "machine/support/text.h"
 
 #include <algorithm>
 #include <cctype>
@@ -9,20 +10,9 @@
 namespace machine::drivers::virtualbox {
 namespace {
 
-std::string trim(const std::string& s) {
-    size_t b = 0, e = s.size();
-    while (b < e && std::isspace(static_cast<unsigned char>(s[b])))
-        ++b;
-    while (e > b && std::isspace(static_cast<unsigned char>(s[e - 1])))
-        --e;
-    return s.substr(b, e - b);
-}
+using support::trim;
 
-std::string lower(std::string s) {
-    std::transform(s.begin(), s.end(), s.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return s;
-}
+using support::lower;
 
 std::vector<std::string> lines_of(const std::string& out) {
     std::vector<std::string> lines;

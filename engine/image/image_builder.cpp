@@ -17,6 +17,7 @@ namespace machine::engine::image {
 
 namespace {
 
+using support::shell_quote;
 using Clock = std::chrono::steady_clock;
 constexpr std::uint64_t k_partition_offset = 1 << 20; // 1 MiB: MBR + room, aligned
 constexpr const char* k_root_label = "machine-root";

@@ -85,6 +85,4 @@ void convert_disk(const fs::path& in, const fs::path& out, DiskFormat format,
 std::string manifest_json(const ImageInfo& info);
 ImageInfo parse_manifest(const std::string& json, const fs::path& dir);
 
-using support::shell_quote;
-
 } // namespace machine::engine::image

@@ -174,5 +174,5 @@ TEST(ImageManifest, RoundTrips) {
 }
 
 TEST(ImageBuilder, ShellQuoteSurvivesQuotes) {
-    EXPECT_EQ(img::shell_quote("/a b/it's"), "'/a b/it'\\''s'");
+    EXPECT_EQ(machine::support::shell_quote("/a b/it's"), "'/a b/it'\\''s'");
 }

@@ -9,6 +9,7 @@ using namespace machine::provision;
 using machine::ProvisionError;
 using machine::TimeoutError;
 using machine::UsageError;
+using machine::support::shell_quote;
 
 namespace {
 
