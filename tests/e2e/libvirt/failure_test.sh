@@ -12,7 +12,8 @@ cleanup() { "$machine" rm -f -y "$name" "$dup" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 [ -n "${MACHINE_LAB_NS:-}" ] || fail "run me through tests/e2e/lab exec"
 
-domains() { virsh -q list --all --name | sed '/^$/d' | sort; }
+# A virsh that cannot connect fails the test (not an empty listing that looks like "nothing").
+domains() { local d; d=$(virsh -q list --all --name) || fail "virsh cannot list the domains"; sed '/^$/d' <<<"$d" | sort; }
 before=$(domains)
 
 # expect CODE PATTERN -- ARGS: exit status CODE, exactly one "machine: error:" line matching
@@ -53,9 +54,12 @@ grep -q "^$name|libvirt|.\+" <<<"$row" || fail "ls does not show the killed mach
 mac=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Driver"].get("MAC",""))' \
     "$MACHINE_STORAGE_PATH/machines/$name/config.json")
 "$machine" rm -y "$name"
-domains | grep -qx "$name" && fail "rm left the domain"
+left=$(domains)
+! grep -qx "$name" <<<"$left" || fail "rm left the domain"
 [ ! -e "$MACHINE_STORAGE_PATH/machines/$name" ] || fail "rm left the folder"
-if [ -n "$mac" ] && virsh -q net-list --name | grep -qx machine; then
-    virsh net-dumpxml machine | grep -qi "$mac" && fail "rm left the DHCP reservation"
+nets=$(virsh -q net-list --name) || fail "virsh cannot list the networks"
+if [ -n "$mac" ] && grep -qx machine <<<"$nets"; then
+    net_xml=$(virsh net-dumpxml machine) || fail "virsh cannot read the network machine"
+    ! grep -qi "$mac" <<<"$net_xml" || fail "rm left the DHCP reservation"
 fi
 echo "PASS"

@@ -95,10 +95,15 @@ dir=$MACHINE_STORAGE_PATH/machines/$name
 mac=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["Driver"]["MAC"])' "$dir/config.json")
 "$machine" rm -y "$name"
 if docker context inspect "$name" >/dev/null 2>&1; then fail "context still there after rm"; fi
-virsh -q list --all --name | grep -qx "$name" && fail "domain still defined"
+# Each listing is taken first, so that a virsh that cannot connect fails the test instead of
+# passing it (an empty listing through a pipe looked like "nothing left").
+domains=$(virsh -q list --all --name) || fail "virsh cannot list the domains"
+! grep -qx "$name" <<<"$domains" || fail "domain still defined"
 [ ! -e "$dir" ] || fail "machine folder still there"
-if virsh -q net-list --name | grep -qx machine; then
-    virsh net-dumpxml machine | grep -qi "$mac" && fail "DHCP reservation still there"
+nets=$(virsh -q net-list --name) || fail "virsh cannot list the networks"
+if grep -qx machine <<<"$nets"; then
+    net_xml=$(virsh net-dumpxml machine) || fail "virsh cannot read the network machine"
+    ! grep -qi "$mac" <<<"$net_xml" || fail "DHCP reservation still there"
 fi
 eval "$("$machine" env -u)"
 [ -z "${DOCKER_HOST:-}" ] || fail "env -u left DOCKER_HOST"
