@@ -34,15 +34,28 @@ check_web() { # ip: 10 requests see >= 2 hostnames and a growing counter
     # to listen: until then the mesh answers some requests with "connection refused". The app
     # image has no HEALTHCHECK (a `docker exec` per check costs more than 3 s on a loaded TCG
     # guest, and swarm then kills the task as unhealthy). Settled = 10 answers in a row.
+    # Each miss is kept (curl's message and time) so that a lab that never settles says why.
+    local misses="$work/misses-$ip" n_req=0 t_settle=$SECONDS
+    : > "$misses"
     while [ "$ok" -lt 10 ]; do
-        if curl -fsS --max-time 5 -o /dev/null "http://$ip:4000/" 2>/dev/null; then
+        n_req=$((n_req + 1))
+        if curl -fsS --max-time 5 -o /dev/null "http://$ip:4000/" 2>>"$misses"; then
             ok=$((ok + 1))
         else
             ok=0
-            [ $SECONDS -lt $deadline ] || fail "http://$ip:4000/ never settled"
+            echo "  (at ${SECONDS}s)" >> "$misses"
+            if [ $SECONDS -ge $deadline ]; then
+                echo "--- $ip:4000: $(grep -c '^curl' "$misses") misses in $n_req requests; by kind:" >&2
+                sed -n 's/^curl: ([0-9]*) \([^0-9]*\).*/\1/p' "$misses" | sort | uniq -c >&2
+                tail -n 20 "$misses" >&2
+                docker service ps getstartedlab_web --no-trunc >&2 || true
+                docker node ls >&2 || true
+                fail "http://$ip:4000/ never settled"
+            fi
             sleep 2
         fi
     done
+    echo "  $ip:4000: settled after $((SECONDS - t_settle)) s, $(grep -c '^curl' "$misses") misses in $n_req requests"
     last="$(curl -fsS --max-time 10 "http://$ip:4000/" | sed -n 's/.*Visits:<\/b> \([0-9]*\).*/\1/p')"
     for i in $(seq 10); do
         page="$(curl -fsS --max-time 10 "http://$ip:4000/")" || fail "GET http://$ip:4000/"
