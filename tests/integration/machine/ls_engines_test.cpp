@@ -95,7 +95,10 @@ TEST_F(LsEngines, EachEngineIsAskedOnOneConnection) {
     Clock::duration took;
     auto ls = timed({"ls", "--timeout", "1"}, took);
     ASSERT_EQ(ls.exit_code, 0) << ls.err;
-    EXPECT_LT(took, 1s + 500ms) << "the hanging engine held the list past --timeout";
+    // The hanging engine never answers: without the deadline ls would wait for it until the test
+    // ends. The slack is for the process start on a loaded 2-core host (1.62 s was seen with
+    // 500 ms of slack at load 20); how fast ls is belongs to tests/bench.
+    EXPECT_LT(took, 1s + 4s) << "the hanging engine held the list past --timeout";
     auto lines = split_lines(ls.out);
     ASSERT_EQ(lines.size(), 6u) << ls.out;
     EXPECT_NE(row_of(ls.out, "plain").find("Running"), std::string::npos) << ls.out;

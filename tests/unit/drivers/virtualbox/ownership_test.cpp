@@ -157,10 +157,12 @@ TEST_F(Ownership, ImportedRecordAdoptsTheVmWhoseSettingsAreInItsVmFolder) {
     EXPECT_EQ(d->state(), State::Stopped);
     d->remove();
     EXPECT_EQ(m_runner.vbox().back(), (Args{"unregistervm", k_legacy_uuid, "--delete"}));
-    for (const auto& c : m_runner.vbox())
-        if (c[0] != "showvminfo")
+    for (const auto& c : m_runner.vbox()) {
+        if (c[0] != "showvminfo") {
             for (const auto& arg : c)
                 EXPECT_NE(arg, k_user_uuid);
+        }
+    }
 }
 
 TEST_F(Ownership, LegacyRecordWhoseVmIsGoneRemovesOnlyTheRecord) {
