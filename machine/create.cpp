@@ -115,9 +115,12 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
         store.save(host);
         progress.finish();
     } catch (const std::exception& e) {
+        // The record names the step that failed: `ls` shows it, and the message alone
+        // ("connection refused") does not say whether the VM, SSH or the engine refused.
+        const std::string step = progress.current();
         progress.finish(false);
         host.driver = driver.to_json();
-        host.error = e.what();
+        host.error = step.empty() ? e.what() : fmt::format("{}: {}", step, e.what());
         try {
             store.save(host);
         } catch (const std::exception& save_error) {

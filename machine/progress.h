@@ -19,6 +19,8 @@ public:
     // Name and seconds of every finished step, for timings in notes and --debug.
     const std::vector<std::pair<std::string, double>>& timings() const { return m_timings; }
     double total_seconds() const;
+    // The running step's name; "" between steps.
+    const std::string& current() const { return m_current; }
 
 private:
     std::ostream& m_out;

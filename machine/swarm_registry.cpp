@@ -316,9 +316,10 @@ std::string ensure_registry(const Host& manager, const std::vector<Host>& nodes,
              registry_client_files("/etc/docker/certs.d", addr, ca, certs.client("node-" + n.name)))
             install_remote(*ssh, n, f.path, f.content, f.mode);
     }
-    fs::path host_dir = host_certs_d() / addr;
+    const fs::path certs_d = s.certs_d.empty() ? host_certs_d() : s.certs_d;
+    fs::path host_dir = certs_d / addr;
     fs::create_directories(host_dir);
-    for (const auto& f : registry_client_files(host_certs_d(), addr, ca, certs.client("host")))
+    for (const auto& f : registry_client_files(certs_d, addr, ca, certs.client("host")))
         support::atomic_write(f.path, f.content, f.mode);
 
     // The registry answers on TLS with the CA's certificate to this host's client certificate

@@ -38,6 +38,9 @@ struct RegistryServices {
     std::function<std::unique_ptr<drivers::Driver>(const Host&)> driver_for; // SSH to nodes
     RemoteAccess remote; // SSH to nodes, the manager's engine, the registry
     support::Clock* clock = nullptr; // paces the wait for the registry; null: the steady clock
+    // Where this host's docker gets its client files; empty: host_certs_d(). A test's own
+    // folder, so that running the tests as root leaves /etc/docker alone.
+    std::filesystem::path certs_d = {};
 };
 
 // Idempotent: reuses the cached image tarball, the image on the manager, a running registry

@@ -1,7 +1,7 @@
 #pragma once
 // The slice of the Docker Engine API that swarm work uses: one request at a time, JSON in and
 // out. Abstract so the swarm logic can be tested against a small stateful fake engine
-// (tests/unit/swarm/fake_engine.h) instead of real VMs.
+// (tests/fakes/fake_engine.h) instead of real VMs.
 #include "provision/docker_api.h"
 
 #include <nlohmann/json.hpp>

@@ -1,7 +1,7 @@
 #include "machine/cli/arg_types.h"
 #include "machine/cli/context.h"
 
-#include "machine/docker_contexts.h"
+#include "machine/remove.h"
 #include "machine/support/error.h"
 #include "machine/support/log.h"
 
@@ -40,44 +40,6 @@ bool confirm(const std::vector<std::string>& names) {
     return answer == "y" || answer == "yes";
 }
 
-// Removes one machine, or throws saying why it could not. Refusals (not a folder machine made,
-// a symbolic link) come before the lock, so a refused rm leaves the store as it was.
-void remove_one(Context& ctx, const Store& store, const MachineName& name, bool force) {
-    store.check_ours(name); // NotFound, or UsageError for what machine did not make
-    auto lock = store.lock(name);
-    if (!store.exists(name)) { // removed by another process while we waited for the lock
-        std::cout << fmt::format("\"{}\" was already removed\n", name.str());
-        return;
-    }
-    store.check_ours(name);
-    // A folder without config.json is a create interrupted before its first save, which comes
-    // before the driver makes anything: there is nothing but the folder to remove.
-    std::error_code ec;
-    if (fs::symlink_status(store.machine_dir(name) / "config.json", ec).type() !=
-        fs::file_type::not_found) {
-        try {
-            Host host = store.load(name);
-            for (const auto& line : ctx.driver_for(host)->remove())
-                std::cout << "  " << line << "\n";
-        } catch (const std::exception& e) {
-            if (!force)
-                throw Error(fmt::format("cannot remove \"{}\": {} (`machine rm -f {}` forgets "
-                                        "it anyway, leaving what the hypervisor still holds)",
-                                        name.str(), e.what(), name.str()));
-            support::warn("{}: {} (removing the local record anyway: -f)", name.str(), e.what());
-        }
-    }
-    // Contexts machine wrote for it (its own, a lab's pointing at it); others are left alone.
-    try {
-        for (const auto& line : DockerContexts(store, fs::path()).remove_for_machine(name.str()))
-            std::cout << "  " << line << "\n";
-    } catch (const std::exception& e) {
-        support::warn("{}: docker context not removed: {}", name.str(), e.what());
-    }
-    store.remove(name);
-    std::cout << fmt::format("Successfully removed {}\n", name.str());
-}
-
 } // namespace
 
 void add_rm_command(CLI::App& app, Context& ctx) {
@@ -109,12 +71,13 @@ void add_rm_command(CLI::App& app, Context& ctx) {
             std::cout << "Nothing removed.\n";
             return;
         }
+        auto driver_for = [&ctx](const Host& host) { return ctx.driver_for(host); };
         if (names.size() == 1)
-            return remove_one(ctx, store, names.front(), args->force);
+            return remove_machine(store, names.front(), args->force, driver_for, std::cout);
         std::vector<std::string> failures;
         for (const auto& name : names) {
             try {
-                remove_one(ctx, store, name, args->force);
+                remove_machine(store, name, args->force, driver_for, std::cout);
             } catch (const std::exception& e) {
                 failures.push_back(e.what());
             }

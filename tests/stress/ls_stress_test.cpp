@@ -6,7 +6,7 @@
 // MACHINE_LS_STRESS_RUNS overrides the number of runs.
 #include "cli_fixture.h"
 #include "engine/tls.h"
-#include "fake_tls_engine.h"
+#include "tests/fakes/fake_tls_engine.h"
 
 #include <atomic>
 #include <chrono>

@@ -3,7 +3,7 @@
 // `machine import --from-docker-machine COPY`: ls, env, inspect -f, config, version, rm work,
 // and every file and folder of the copy is byte-identical, with the same modes, afterwards.
 #include "compat_fixture.h"
-#include "fake_engine.h"
+#include "tests/fakes/fake_tls_engine.h"
 
 #include "engine/tls.h"
 #include "machine/support/fs.h"
@@ -100,9 +100,9 @@ TEST_F(ImportFixture, ImportThenLsEnvInspectConfigVersionRmLeaveTheCopyUntouched
         << config_text;
     EXPECT_EQ(config_text.find("/home/student"), std::string::npos) << config_text;
 
-    TlsTestEngine e2376(server_dir / "server.pem", server_dir / "server-key.pem",
+    FakeTlsEngine e2376(server_dir / "server.pem", server_dir / "server-key.pem",
                         dm / "certs" / "ca.pem", 2376, "19.03.12");
-    TlsTestEngine e2377(server_dir / "server.pem", server_dir / "server-key.pem",
+    FakeTlsEngine e2377(server_dir / "server.pem", server_dir / "server-key.pem",
                         dm / "certs" / "ca.pem", 2377, "20.10.24");
 
     // ls: no hint any more, four rows, each engine answered over TLS.

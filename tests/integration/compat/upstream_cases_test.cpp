@@ -4,7 +4,7 @@
 // --url must be tcp://HOST:PORT, swarm mode instead of classic Swarm), the case asserts machine's
 // behaviour and README "Coming from docker-machine" lists the difference with its reason.
 #include "compat_fixture.h"
-#include "fake_engine.h"
+#include "tests/fakes/fake_tls_engine.h"
 
 #include "engine/tls.h"
 
@@ -311,7 +311,7 @@ TEST_F(Upstream, VersionOfAMachine) {
     fs::create_directories(dir);
     engine::issue_server_cert({store() / "certs" / "ca.pem", store() / "certs" / "ca-key.pem"},
                               dir / "server.pem", dir / "server-key.pem", "test", {"127.0.0.1"});
-    TlsTestEngine engine(dir / "server.pem", dir / "server-key.pem", store() / "certs" / "ca.pem",
+    FakeTlsEngine engine(dir / "server.pem", dir / "server-key.pem", store() / "certs" / "ca.pem",
                          port, "24.0.7");
     auto v = machine({"version", "live"});
     EXPECT_EQ(v.exit_code, 0) << v.err;

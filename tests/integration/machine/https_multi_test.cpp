@@ -2,7 +2,7 @@
 // make_curl_multi), woken from the state pool's threads, against local TLS engines that
 // answer, refuse and hang. Also the ThreadSanitizer target of scripts/tsan_listing.sh.
 #include "engine/tls.h"
-#include "fake_tls_engine.h"
+#include "tests/fakes/fake_tls_engine.h"
 #include "machine/listing.h"
 #include "provision/https_transport.h"
 

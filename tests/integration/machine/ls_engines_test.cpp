@@ -3,7 +3,7 @@
 // fields ask no engine at all.
 #include "cli_fixture.h"
 #include "engine/tls.h"
-#include "fake_tls_engine.h"
+#include "tests/fakes/fake_tls_engine.h"
 
 #include <chrono>
 

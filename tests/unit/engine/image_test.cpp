@@ -2,6 +2,7 @@
 #include "engine/image/image_cache.h"
 #include "machine/support/error.h"
 #include "machine/support/fs.h"
+#include "tests/fakes/fake_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -16,22 +17,7 @@ using machine::support::ProcessSpec;
 namespace {
 
 // Records every command; programs named in `missing` are not "installed".
-class RecordingRunner : public machine::support::ProcessRunner {
-public:
-    std::vector<ProcessSpec> ran;
-    std::vector<std::string> missing;
-    ProcessResult run(const ProcessSpec& spec) override {
-        ran.push_back(spec);
-        return {.exit_code = 0};
-    }
-    int run_attached(const ProcessSpec& spec) override {
-        ran.push_back(spec);
-        return 0;
-    }
-    bool available(const std::string& program) override {
-        return std::find(missing.begin(), missing.end(), program) == missing.end();
-    }
-};
+using RecordingRunner = machine::testing::FakeRunner;
 
 struct TempStore {
     fs::path path;

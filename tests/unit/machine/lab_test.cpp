@@ -7,6 +7,7 @@
 #include "temp_dir.h"
 
 #include "machine/support/error.h"
+#include "tests/fakes/fake_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -361,21 +362,6 @@ TEST(LabJobs, AJobThatCannotStartFailsWithItsReason) {
     EXPECT_TRUE(has(out.str(), "[a] machine: not found\n[a] started FAILED after "));
 }
 
-// The real machines run each job as this binary with the global options first.
-class RecordingRunner : public support::ProcessRunner {
-public:
-    std::vector<support::ProcessSpec> specs;
-    support::ProcessResult run(const support::ProcessSpec& spec) override {
-        specs.push_back(spec);
-        support::ProcessResult r;
-        r.exit_code = 3;
-        r.err = "refused\n";
-        return r;
-    }
-    int run_attached(const support::ProcessSpec&) override { return 1; }
-    bool available(const std::string&) override { return true; }
-};
-
 // run() reaches no machine: an SSH backend that any use of fails the test.
 struct NoSsh : provision::SshBackend {
     std::unique_ptr<provision::SshSession> connect(const provision::SshTarget&,
@@ -390,10 +376,12 @@ struct NoSsh : provision::SshBackend {
     }
 };
 
+// The real machines run each job as this binary with the global options first.
 TEST(StoreLabMachines, AJobIsTheBinaryWithTheGlobalOptionsThenTheCommand) {
     TempDir dir;
     NoSsh ssh;
-    RecordingRunner runner;
+    FakeRunner runner;
+    runner.fallback = fail("refused\n", 3);
     StoreLabMachines machines({Store(dir.path()),
                                {},
                                runner,
@@ -403,11 +391,11 @@ TEST(StoreLabMachines, AJobIsTheBinaryWithTheGlobalOptionsThenTheCommand) {
                                {ssh, {}}});
     auto r = machines.run({"n1", {"rm", "-y", "n1"}});
     EXPECT_EQ(r.exit_code, 3);
-    ASSERT_EQ(runner.specs.size(), 1u);
-    EXPECT_EQ(runner.specs[0].program, "/usr/bin/machine");
-    EXPECT_EQ(runner.specs[0].args, (std::vector<std::string>{"--storage-path", dir.path().string(),
+    ASSERT_EQ(runner.ran.size(), 1u);
+    EXPECT_EQ(runner.ran[0].program, "/usr/bin/machine");
+    EXPECT_EQ(runner.ran[0].args, (std::vector<std::string>{"--storage-path", dir.path().string(),
                                                               "--debug", "rm", "-y", "n1"}));
-    EXPECT_EQ(runner.specs[0].timeout, std::chrono::minutes(30));
+    EXPECT_EQ(runner.ran[0].timeout, std::chrono::minutes(30));
     EXPECT_FALSE(machines.exists("n1"));
     // Nothing of the lab exists: observing asks no hypervisor and no engine.
     swarm::LabSpec lab;

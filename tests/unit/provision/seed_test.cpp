@@ -2,6 +2,7 @@
 #include "machine/support/error.h"
 #include "machine/support/fs.h"
 #include "provision/seed.h"
+#include "tests/fakes/fake_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -23,23 +24,19 @@ pv::SeedConfig config() {
 }
 
 // Acts like xorriso: remembers the staged seed files and writes the -output file.
-class FakeXorriso : public machine::support::ProcessRunner {
-public:
-    std::vector<ProcessSpec> ran;
+struct FakeXorriso : machine::testing::FakeRunner {
     std::map<std::string, std::string> staged;
-    bool installed = true;
-    ProcessResult run(const ProcessSpec& spec) override {
-        ran.push_back(spec);
-        fs::path dir = spec.args.back();
-        for (const auto& e : fs::directory_iterator(dir))
-            staged[e.path().filename().string()] = machine::support::read_file(e.path());
-        for (std::size_t i = 0; i + 1 < spec.args.size(); ++i)
-            if (spec.args[i] == "-output")
-                machine::support::atomic_write(spec.args[i + 1], "ISO");
-        return {.exit_code = 0};
+    FakeXorriso() {
+        on({"xorriso"}, [this](const ProcessSpec& spec) {
+            fs::path dir = spec.args.back();
+            for (const auto& e : fs::directory_iterator(dir))
+                staged[e.path().filename().string()] = machine::support::read_file(e.path());
+            for (std::size_t i = 0; i + 1 < spec.args.size(); ++i)
+                if (spec.args[i] == "-output")
+                    machine::support::atomic_write(spec.args[i + 1], "ISO");
+            return machine::testing::ok();
+        });
     }
-    int run_attached(const ProcessSpec&) override { return 0; }
-    bool available(const std::string&) override { return installed; }
 };
 
 } // namespace
@@ -118,7 +115,7 @@ TEST(Seed, WritesTheIsoWithXorrisoLabelledCidata) {
 
 TEST(Seed, NoXorrisoIsUnavailable) {
     FakeXorriso runner;
-    runner.installed = false;
+    runner.missing.insert("xorriso");
     EXPECT_THROW(pv::write_seed_iso(config(), "/tmp/never.iso", runner), machine::Unavailable);
     EXPECT_TRUE(runner.ran.empty());
 }

@@ -1,6 +1,6 @@
 #include "swarm/swarm.h"
 
-#include "fake_engine.h"
+#include "tests/fakes/fake_engine.h"
 #include "machine/support/error.h"
 
 #include <gtest/gtest.h>

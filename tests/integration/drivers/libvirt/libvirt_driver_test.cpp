@@ -6,6 +6,7 @@
 #include "drivers/libvirt/network_xml.h"
 #include "machine/support/error.h"
 #include "machine/support/log.h"
+#include "tests/fakes/fake_runner.h"
 
 #include <gtest/gtest.h>
 
@@ -17,21 +18,15 @@ namespace machine::drivers::libvirt {
 namespace {
 
 // Records every command; answers `qemu-img info` and makes the overlay file on `qemu-img create`.
-class FakeRunner : public support::ProcessRunner {
-public:
-    std::vector<support::ProcessSpec> ran;
-    support::ProcessResult run(const support::ProcessSpec& spec) override {
-        ran.push_back(spec);
-        if (spec.program == "qemu-img" && !spec.args.empty() && spec.args[0] == "info")
-            return {0, R"({"format": "qcow2", "virtual-size": 2147483648})", ""};
-        if (spec.program == "qemu-img" && !spec.args.empty() && spec.args[0] == "create") {
+struct QemuImg : testing::FakeRunner {
+    QemuImg() {
+        fallback = testing::fail("unexpected program", 127);
+        on({"qemu-img", "info"}, {testing::ok(R"({"format": "qcow2", "virtual-size": 2147483648})")});
+        on({"qemu-img", "create"}, [](const support::ProcessSpec& spec) {
             std::ofstream(spec.args.at(7)) << "overlay";
-            return {0, "", ""};
-        }
-        return {127, "", "unexpected program"};
+            return testing::ok();
+        });
     }
-    int run_attached(const support::ProcessSpec&) override { return 127; }
-    bool available(const std::string&) override { return true; }
 };
 
 bool contains(const std::vector<std::string>& lines, const std::string& line) {
@@ -84,7 +79,7 @@ protected:
 
     fs::path root;
     fs::path image;
-    FakeRunner runner;
+    QemuImg runner;
     ConnectPtr observer;
 };
 

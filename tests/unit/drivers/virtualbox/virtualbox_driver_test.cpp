@@ -194,7 +194,7 @@ TEST_F(VirtualBoxDriverTest, UserImageNeedsNoBundledImage) {
 }
 
 TEST_F(VirtualBoxDriverTest, WithoutVBoxManageConfigureFailsAtOnceAndRunsNothing) {
-    m_runner.m_no_vboxmanage = true;
+    m_runner.missing.insert("VBoxManage");
     auto d = driver();
     try {
         d->configure(flags());
@@ -541,7 +541,7 @@ TEST_F(Lifecycle, JsonRoundTrip) {
 
 TEST(VBoxManageSerial, CallsFromManyThreadsNeverOverlap) {
     FakeRunner runner;
-    runner.m_delay_ms = 5;
+    runner.delay_ms = 5;
     char tmpl[] = "/tmp/vbox-lock-XXXXXX";
     fs::path dir = mkdtemp(tmpl);
     VBoxManage vbox(runner, dir / "vbox.lock");
@@ -554,7 +554,7 @@ TEST(VBoxManageSerial, CallsFromManyThreadsNeverOverlap) {
     for (auto& t : threads)
         t.join();
     EXPECT_EQ(runner.vbox().size(), 20u);
-    EXPECT_EQ(runner.m_max_in_flight.load(), 1);
+    EXPECT_EQ(runner.max_in_flight.load(), 1);
     EXPECT_TRUE(fs::exists(dir / "vbox.lock"));
     fs::remove_all(dir);
 }

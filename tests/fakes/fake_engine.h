@@ -2,7 +2,11 @@
 // A small stateful Docker engine for swarm tests: several FakeEngines share one FakeNetwork that
 // holds the swarms, so init/join/leave change what every engine then reports, as real engines
 // do. Every request is recorded ("POST /swarm/init") for tests that check what was sent.
+// swarm/ talks to it as an EngineApi; the pipelines above it (machine/) reach it through
+// https_to(), an HttpsTransport that routes each request to the engine at the request's IP.
+// (The integration tests' engine behind a real TLS socket is fake_tls_engine.h.)
 #include "machine/support/error.h"
+#include "provision/https_transport.h"
 #include "swarm/engine_api.h"
 
 #include <fmt/format.h>
@@ -12,9 +16,12 @@
 #include <string>
 #include <vector>
 
-namespace machine::swarm::testing {
+namespace machine::testing {
 
-struct FakeNode {
+using swarm::ApiResponse;
+using swarm::EngineApi;
+
+struct FakeSwarmNode {
     std::string id, hostname, addr;
     std::string role = "worker";
     std::string state = "ready";
@@ -24,7 +31,7 @@ struct FakeNode {
 struct FakeSwarm {
     std::string id;
     std::string worker_token, manager_token;
-    std::map<std::string, FakeNode> nodes; // by node ID
+    std::map<std::string, FakeSwarmNode> nodes; // by node ID
 };
 
 struct FakeNetwork {
@@ -56,7 +63,7 @@ public:
             throw Error(fmt::format("{}: Connection refused", m_hostname));
         using nlohmann::json;
         FakeSwarm* s = swarm();
-        FakeNode* self = s ? &s->nodes.at(m_node_id) : nullptr;
+        FakeSwarmNode* self = s ? &s->nodes.at(m_node_id) : nullptr;
         bool manager = self && self->role == "manager";
         if (method == "GET" && path == "/info") {
             json sw = {{"LocalNodeState", s ? "active" : "inactive"},
@@ -175,7 +182,7 @@ private:
         auto it = m_net.swarms.find(m_cluster);
         return it == m_net.swarms.end() ? nullptr : &it->second;
     }
-    nlohmann::json node_json(const FakeSwarm& s, const FakeNode& n) const {
+    nlohmann::json node_json(const FakeSwarm& s, const FakeSwarmNode& n) const {
         nlohmann::json j = {
             {"ID", n.id},
             {"Version", {{"Index", n.version}}},
@@ -201,4 +208,24 @@ private:
     std::string m_cluster, m_node_id;
 };
 
-} // namespace machine::swarm::testing
+// An HttpsTransport answering for `engines` (each at https://<ip>:2376): /_ping answers OK,
+// every other request goes to FakeEngine::call. An unreachable engine, or an address no engine
+// has, answers as curl would: no HTTP answer, an error.
+inline provision::HttpsTransport https_to(std::vector<FakeEngine*> engines) {
+    return [engines](const provision::HttpsRequest& r) -> provision::HttpsAnswer {
+        for (FakeEngine* e : engines) {
+            if (r.base_url != "https://" + e->ip() + ":2376")
+                continue;
+            if (!e->reachable)
+                return {"Failed to connect to " + e->ip() + " port 2376: Connection refused", 0, ""};
+            if (r.path == "/_ping")
+                return {"", 200, "OK"};
+            nlohmann::json body = r.json_body ? nlohmann::json::parse(*r.json_body) : nullptr;
+            ApiResponse a = e->call(r.method, r.path, body);
+            return {"", a.status, a.text};
+        }
+        return {"Failed to connect to " + r.base_url + ": No route to host", 0, ""};
+    };
+}
+
+} // namespace machine::testing

@@ -1,9 +1,15 @@
 #pragma once
-// Local stand-ins for machines' Docker engines, on 127.0.0.1 only:
+// Local stand-ins for machines' Docker engines, on 127.0.0.1 only, for tests that need a real
+// socket (the HTTPS client, the listing, the binary run by the compat tests):
 // - FakeTlsEngine serves HTTPS like dockerd --tlsverify (its certificate, a client certificate
 //   from the given CA required), keeps connections alive, answers GET /info, /nodes/<id> (when
-//   given), /_ping and /version, and counts connections and requests;
+//   given), /_ping and /version (also under an API version prefix, /v1.41/version), and counts
+//   connections and requests. On any free port, or on a fixed one (the compat fixtures' URLs
+//   name 2376 and 2377) held under a file lock, so parallel test processes take turns;
 // - HangingListener accepts connections and never says a word.
+// Unit tests answer for an engine without a socket: tests/fakes/fake_engine.h.
+#include "machine/support/fs.h"
+
 #include <openssl/ssl.h>
 
 #include <arpa/inet.h>
@@ -16,6 +22,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <list>
 #include <memory>
@@ -39,6 +46,27 @@ inline int listen_loopback(int& port) {
     socklen_t len = sizeof addr;
     ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
     port = ntohs(addr.sin_port);
+    return fd;
+}
+
+// A listening socket on 127.0.0.1:`port`, waiting up to 20 s for another test to free it.
+inline int listen_loopback_at(int port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+        if (std::chrono::steady_clock::now() > deadline)
+            throw std::runtime_error("fake engine: 127.0.0.1:" + std::to_string(port) +
+                                     " stays busy");
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    if (::listen(fd, 512) != 0)
+        throw std::runtime_error("fake engine: listen failed");
     return fd;
 }
 
@@ -119,20 +147,32 @@ private:
 
 class FakeTlsEngine {
 public:
+    // On a free port; GET /info answers `info`, GET /nodes/<id> answers `node` (if given).
     FakeTlsEngine(const std::filesystem::path& cert, const std::filesystem::path& key,
                   const std::filesystem::path& client_ca,
                   std::string info = R"({"ServerVersion":"24.0.7"})", std::string node = "")
         : m_info(std::move(info)), m_node(std::move(node)) {
-        ::signal(SIGPIPE, SIG_IGN); // a client may hang up mid-answer
-        m_ctx = SSL_CTX_new(TLS_server_method());
-        if (!m_ctx || SSL_CTX_use_certificate_chain_file(m_ctx, cert.c_str()) != 1 ||
-            SSL_CTX_use_PrivateKey_file(m_ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
-            SSL_CTX_load_verify_locations(m_ctx, client_ca.c_str(), nullptr) != 1)
-            throw std::runtime_error("fake engine: TLS setup failed");
-        SSL_CTX_set_verify(m_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+        setup_tls(cert, key, client_ca);
         m_fd = listen_loopback(m_port);
         m_thread = std::thread([this] { accept_loop(); });
     }
+    // On 127.0.0.1:`port` (held under a file lock while it lives): an engine of `version`
+    // outside any swarm.
+    FakeTlsEngine(const std::filesystem::path& cert, const std::filesystem::path& key,
+                  const std::filesystem::path& client_ca, int port, std::string version)
+        : m_info(R"({"Name":"test-engine","ServerVersion":")" + version +
+                 R"(","Swarm":{"LocalNodeState":"inactive","NodeID":""}})"),
+          m_version(std::move(version)),
+          m_lock(std::make_unique<support::FileLock>(
+              std::filesystem::temp_directory_path() /
+              ("machine-test-port-" + std::to_string(port) + ".lock"))) {
+        setup_tls(cert, key, client_ca);
+        m_port = port;
+        m_fd = listen_loopback_at(port);
+        m_thread = std::thread([this] { accept_loop(); });
+    }
+    FakeTlsEngine(const FakeTlsEngine&) = delete;
+    FakeTlsEngine& operator=(const FakeTlsEngine&) = delete;
     ~FakeTlsEngine() {
         m_stop = true;
         m_thread.join();
@@ -147,6 +187,28 @@ public:
     int requests() const { return m_requests; }
 
 private:
+    void setup_tls(const std::filesystem::path& cert, const std::filesystem::path& key,
+                   const std::filesystem::path& client_ca) {
+        ::signal(SIGPIPE, SIG_IGN); // a client may hang up mid-answer
+        m_ctx = SSL_CTX_new(TLS_server_method());
+        if (!m_ctx || SSL_CTX_use_certificate_chain_file(m_ctx, cert.c_str()) != 1 ||
+            SSL_CTX_use_PrivateKey_file(m_ctx, key.c_str(), SSL_FILETYPE_PEM) != 1 ||
+            SSL_CTX_load_verify_locations(m_ctx, client_ca.c_str(), nullptr) != 1)
+            throw std::runtime_error("fake engine: TLS setup failed");
+        SSL_CTX_set_verify(m_ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
+    }
+
+    // "GET /v1.41/info HTTP/1.1" -> "GET /info": the API version prefix docker's client adds.
+    static std::string request_line(std::string line) {
+        auto slash = line.find(" /v1.");
+        if (slash != std::string::npos) {
+            auto next = line.find('/', slash + 2);
+            if (next != std::string::npos && next < line.find(' ', slash + 1))
+                line.erase(slash + 1, next - slash - 1);
+        }
+        return line;
+    }
+
     void accept_loop() {
         while (!m_stop) {
             if (!readable(m_fd, 50, m_stop))
@@ -193,22 +255,22 @@ private:
                     buffer.append(buf, static_cast<size_t>(n));
                     continue;
                 }
-                std::string line = buffer.substr(0, buffer.find("\r\n"));
+                std::string line = request_line(buffer.substr(0, buffer.find("\r\n")));
                 buffer.erase(0, end + 4); // GETs only: no body
                 ++m_requests;
-                std::string status = "200 OK", body;
+                std::string status = "200 OK", type = "application/json", body;
                 if (line.rfind("GET /info ", 0) == 0)
                     body = m_info;
                 else if (line.rfind("GET /version ", 0) == 0)
-                    body = R"({"Version":"24.0.7","ApiVersion":"1.43"})";
+                    body = R"({"Version":")" + m_version + R"(","ApiVersion":"1.43","Os":"linux"})";
                 else if (line.rfind("GET /nodes/", 0) == 0 && !m_node.empty())
                     body = m_node;
                 else if (line.rfind("GET /_ping ", 0) == 0)
-                    body = "OK";
+                    type = "text/plain", body = "OK";
                 else
                     status = "404 Not Found", body = R"({"message":"page not found"})";
-                std::string resp = "HTTP/1.1 " + status +
-                                   "\r\nContent-Type: application/json\r\nContent-Length: " +
+                std::string resp = "HTTP/1.1 " + status + "\r\nContent-Type: " + type +
+                                   "\r\nContent-Length: " +
                                    std::to_string(body.size()) + "\r\n\r\n" + body;
                 if (SSL_write(ssl, resp.data(), static_cast<int>(resp.size())) <= 0)
                     break;
@@ -220,6 +282,8 @@ private:
     }
 
     std::string m_info, m_node;
+    std::string m_version = "24.0.7";
+    std::unique_ptr<support::FileLock> m_lock; // a fixed port's, released after the socket
     SSL_CTX* m_ctx = nullptr;
     int m_port = 0;
     int m_fd = -1;
