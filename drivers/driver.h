@@ -3,9 +3,8 @@
 // A driver owns the VM and everything the hypervisor holds for it; it never talks SSH and never
 // touches the engine. State, IP and lifecycle come from the hypervisor's API (or its CLI).
 // Drivers are chosen in exactly one place: make_driver() in drivers/factory.h.
+#include "drivers/driver_record.h"
 #include "machine/support/process.h"
-
-#include <nlohmann/json.hpp>
 
 #include <filesystem>
 #include <map>
@@ -111,12 +110,12 @@ public:
     // Removes everything the driver made. Succeeds when parts are already gone; returns one line
     // per thing it cleaned (for the user to see).
     virtual std::vector<std::string> remove() = 0;
-    // The "Driver" section of config.json (docker-machine's field names: IPAddress, MachineName,
-    // SSHUser, SSHPort, SSHKeyPath, StorePath, plus the driver's own). Paths are absolute here;
-    // the store makes keys ending in "Path" relative on save.
-    virtual nlohmann::json to_json() const = 0;
-    // Restores what to_json() wrote.
-    virtual void from_json(const nlohmann::json& j) = 0;
+    // What config.json's "Driver" section records: the common fields, and in `own` this
+    // driver's fields only (docker-machine's names). Paths are absolute here; the store makes
+    // keys ending in "Path" relative on save. Taken in one place (Store::save with a driver).
+    virtual DriverRecord record() const = 0;
+    // Restores what record() gave; a field of `own` of the wrong type: StoreError naming it.
+    virtual void restore(const DriverRecord& r) = 0;
 };
 
 } // namespace machine::drivers

@@ -100,8 +100,7 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
     host.options.swarm = request.swarm;
     host.options.auth = make_auth_options(store, services.tls, request.name, request.tls_sans);
     host.error = "create did not finish";
-    host.driver = driver.to_json();
-    store.save(host);
+    store.save(host, driver);
 
     try {
         install_client_certs(host.options.auth);
@@ -109,20 +108,18 @@ Host create_machine(const CreateRequest& request, drivers::Driver& driver,
             provision_new_vm(host, driver, progress, services);
         } else {
             progress.step("Recording the engine");
-            host.driver = driver.to_json();
         }
         host.error.clear();
-        store.save(host);
+        store.save(host, driver);
         progress.finish();
     } catch (const std::exception& e) {
         // The record names the step that failed: `ls` shows it, and the message alone
         // ("connection refused") does not say whether the VM, SSH or the engine refused.
         const std::string step = progress.current();
         progress.finish(false);
-        host.driver = driver.to_json();
         host.error = step.empty() ? e.what() : fmt::format("{}: {}", step, e.what());
         try {
-            store.save(host);
+            store.save(host, driver);
         } catch (const std::exception& save_error) {
             support::warn("could not record the failure: {}", save_error.what());
         }

@@ -11,11 +11,11 @@
 namespace machine {
 
 std::string Host::url() const {
-    std::string address = ip();
+    const std::string& address = ip();
     if (address.empty())
         return {};
-    if (driver_name == "none" && driver.contains("URL"))
-        return driver["URL"].get<std::string>();
+    if (!driver.url.empty())
+        return driver.url;
     if (address.find(':') != std::string::npos)
         return fmt::format("tcp://[{}]:{}", address, options.engine.tls_port);
     return fmt::format("tcp://{}:{}", address, options.engine.tls_port);
@@ -90,8 +90,9 @@ template <class F> void rewrite_paths(nlohmann::json& j, F&& rewrite, int depth 
     }
 }
 
-// The shape of config.json as this program reads it: every field it converts, and the Driver
-// fields the drivers read (their to_json writes them). Other fields are kept and ignored.
+// The shape of config.json as this program reads it: every field it converts, and the drivers'
+// own fields, so `ls` names the file too (the common Driver fields are decode_record's).
+// Other fields are kept and ignored.
 enum class Kind { String, Integer, Port, Bool, Object, StringList };
 struct Field {
     const char* path; // dot-separated
@@ -104,12 +105,7 @@ constexpr Field k_fields[] = {
     {"CreatedAt", Kind::String},
     {"Error", Kind::String},
     {"Driver", Kind::Object},
-    {"Driver.IPAddress", Kind::String},
-    {"Driver.URL", Kind::String},
     {"Driver.URI", Kind::String},
-    {"Driver.MachineName", Kind::String},
-    {"Driver.SSHKeyPath", Kind::String},
-    {"Driver.SSHPort", Kind::Port},
     {"Driver.Memory", Kind::Integer},
     {"Driver.CPU", Kind::Integer},
     {"Driver.DiskSize", Kind::Integer},
@@ -239,7 +235,7 @@ void check_shape(const nlohmann::json& j) {
 void to_json(nlohmann::json& j, const Host& h) {
     j = nlohmann::json{
         {"ConfigVersion", h.config_version},
-        {"Driver", h.driver},
+        {"Driver", drivers::encode_record(h.driver)},
         {"DriverName", h.driver_name},
         {"HostOptions",
          {{"Driver", ""},
@@ -269,7 +265,8 @@ void from_json(const nlohmann::json& j, Host& h) {
     h.config_version = j.value("ConfigVersion", 3);
     h.name = j.value("Name", "");
     h.driver_name = j.value("DriverName", "");
-    h.driver = j.contains("Driver") ? j["Driver"] : nlohmann::json::object();
+    h.driver =
+        drivers::decode_record(j.contains("Driver") ? j["Driver"] : nlohmann::json::object());
     h.created_at = j.value("CreatedAt", "");
     h.error = j.value("Error", "");
     if (j.contains("Imported") && j["Imported"].is_object()) {

@@ -3,6 +3,7 @@
 // (ConfigVersion, Driver, DriverName, HostOptions{EngineOptions, SwarmOptions, AuthOptions}, Name)
 // so scripts that read `inspect` keep working. In memory every path is absolute; the Store makes
 // paths under the store relative on save.
+#include "drivers/driver_record.h"
 #include "engine/engine_options.h"
 
 #include <nlohmann/json.hpp>
@@ -58,15 +59,16 @@ struct Host {
     int config_version = k_config_version;
     std::string name;
     std::string driver_name;
-    nlohmann::json driver = nlohmann::json::object(); // the driver's own section
+    drivers::DriverRecord driver; // config.json's "Driver" section (Store::save fills it)
     HostOptions options;
     std::string created_at;  // RFC 3339, UTC
     std::string error;       // why the last create/provision failed; "" when healthy
     std::optional<ImportInfo> imported; // set by `machine import --from-docker-machine`
 
-    // tcp://<ip>:<port> from the recorded IP; "" if the IP is unknown.
+    // The recorded URL when the driver keeps one (none), else tcp://<ip>:<port> from the
+    // recorded IP; "" if the IP is unknown.
     std::string url() const;
-    std::string ip() const { return driver.value("IPAddress", ""); }
+    const std::string& ip() const { return driver.ip; }
 };
 
 // Bounds on a config.json: its size, and how deep its JSON may nest (docker-machine's is 4

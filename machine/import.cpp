@@ -180,8 +180,12 @@ Translation translate(const nlohmann::json& config, const fs::path& dm_root, con
                               "mode only; the Swarm containers keep running untouched");
 
     const fs::path key = dst_dir / "id_rsa";
-    h.driver =
-        translate_driver(dm_driver, driver, name, store, key, old_root, dm_root, h, info.limits);
+    try {
+        h.driver = drivers::decode_record(translate_driver(dm_driver, driver, name, store, key,
+                                                           old_root, dm_root, h, info.limits));
+    } catch (const StoreError& e) { // a field of the wrong kind: this machine is not imported
+        throw UsageError(e.what());
+    }
 
     // CA and client pair: docker-machine's, in `ca_dir`.
     auto from_auth = [&](const char* k, const char* fallback) {

@@ -56,8 +56,7 @@ void run_action(Action action, Host& host, drivers::Driver& driver, LifecycleSer
         fmt::print(s.out, "Machine \"{}\" was killed.\n", host.name);
         break;
     }
-    host.driver = driver.to_json();
-    s.store.save(host);
+    s.store.save(host, driver);
 }
 
 } // namespace machine

@@ -34,7 +34,7 @@ Probed hypervisor_state(const Store& store, support::ProcessRunner& runner,
     Probed p;
     drivers::DriverContext dc{host.name, store.machine_dir(host.name), store.root(), &runner};
     auto driver = drivers::make_driver(host.driver_name, dc, makers);
-    driver->from_json(host.driver);
+    driver->restore(host.driver);
     drivers::State state;
     try {
         state = driver->state();

@@ -74,8 +74,7 @@ provision::ProgressFn step_printer(Progress& progress) {
 }
 
 void record_ip(Host& host, drivers::Driver& driver, const Store& store) {
-    host.driver = driver.to_json();
-    store.save(host);
+    store.save(host, driver);
 }
 
 } // namespace

@@ -121,6 +121,15 @@ void Store::save(const Host& host) const {
     support::atomic_write(machine_dir(host.name) / k_config_file, j.dump(4) + "\n", 0600);
 }
 
+void Store::save(Host& host, const drivers::Driver& driver) const {
+    drivers::DriverRecord fresh = driver.record();
+    nlohmann::json own = host.driver.own;
+    own.update(fresh.own);
+    fresh.own = std::move(own);
+    host.driver = std::move(fresh);
+    save(host);
+}
+
 support::FileLock Store::reserve(const MachineName& name) const {
     check_layout();
     support::make_dirs(machines_dir(), 0700);

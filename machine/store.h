@@ -2,6 +2,7 @@
 // The store: <root>/certs/ (CA and client certs), <root>/machines/<name>/ (config.json, keys,
 // certs, disks), <root>/cache/ (images), <root>/locks/. config.json is written atomically with
 // paths relative to the root, so a store can be moved or copied as a whole.
+#include "drivers/driver.h"
 #include "machine/host.h"
 #include "machine/names.h"
 #include "machine/support/fs.h"
@@ -37,6 +38,10 @@ public:
     Host load(const MachineName& name) const;
     // Atomic write of config.json (temp + fsync + rename).
     void save(const Host& host) const;
+    // Records what `driver` knows now in host.driver, then saves: the one place a driver's record
+    // is taken. Fields of the old record the driver does not write (a docker-machine store's
+    // SwarmMaster, ...) are kept.
+    void save(Host& host, const drivers::Driver& driver) const;
     // Claims a new machine folder and returns its lock, held; throws UsageError if the name is
     // taken. Race-free across processes: mkdir either creates the folder or fails. The first
     // thing written in it is the create marker, so the remains of an interrupted create are

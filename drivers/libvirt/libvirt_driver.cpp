@@ -560,14 +560,16 @@ std::vector<std::string> LibvirtDriver::remove() {
     return lines;
 }
 
-nlohmann::json LibvirtDriver::to_json() const {
-    return {
-        {"IPAddress", m_ip},
-        {"MachineName", m_name},
-        {"SSHUser", k_ssh_user},
-        {"SSHPort", 22},
-        {"SSHKeyPath", m_key_path.string()},
-        {"StorePath", m_ctx.store_dir.string()},
+DriverRecord LibvirtDriver::record() const {
+    DriverRecord r;
+    r.ip = m_ip;
+    r.machine_name = m_name;
+    r.has_ssh = true;
+    r.ssh_user = k_ssh_user;
+    r.ssh_port = 22;
+    r.ssh_key_path = m_key_path;
+    r.store_path = m_ctx.store_dir;
+    r.own = {
         {"URI", m_uri},
         {"Memory", m_memory_mib},
         {"CPU", m_cpus},
@@ -581,27 +583,34 @@ nlohmann::json LibvirtDriver::to_json() const {
         {"ConsolePath", m_console_path.string()},
         {"Accel", to_string(m_accel)},
     };
+    return r;
 }
 
-void LibvirtDriver::from_json(const nlohmann::json& j) {
-    const std::string uri = j.value("URI", m_uri);
+void LibvirtDriver::restore(const DriverRecord& r) {
+    const nlohmann::json& j = r.own;
+    std::string uri = m_uri;
+    read_own(j, "URI", uri);
     if (uri != m_uri)
         m_conn.reset();
     m_uri = uri;
-    m_ip = j.value("IPAddress", m_ip);
-    m_name = j.value("MachineName", m_name);
-    m_key_path = j.value("SSHKeyPath", m_key_path.string());
-    m_memory_mib = j.value("Memory", m_memory_mib);
-    m_cpus = j.value("CPU", m_cpus);
-    m_disk_mb = j.value("DiskSize", m_disk_mb);
-    m_network = j.value("Network", m_network);
-    m_network_created = j.value("NetworkCreated", m_network_created);
-    m_mac = j.value("MAC", m_mac);
-    m_image = j.value("ImagePath", m_image.string());
-    m_disk_path = j.value("DiskPath", m_disk_path.string());
-    m_seed_path = j.value("SeedPath", m_seed_path.string());
-    m_console_path = j.value("ConsolePath", m_console_path.string());
-    m_accel = j.value("Accel", std::string("tcg")) == "kvm" ? Accel::Kvm : Accel::Tcg;
+    m_ip = r.ip;
+    if (!r.machine_name.empty())
+        m_name = r.machine_name;
+    if (!r.ssh_key_path.empty())
+        m_key_path = r.ssh_key_path;
+    read_own(j, "Memory", m_memory_mib);
+    read_own(j, "CPU", m_cpus);
+    read_own(j, "DiskSize", m_disk_mb);
+    read_own(j, "Network", m_network);
+    read_own(j, "NetworkCreated", m_network_created);
+    read_own(j, "MAC", m_mac);
+    read_own(j, "ImagePath", m_image);
+    read_own(j, "DiskPath", m_disk_path);
+    read_own(j, "SeedPath", m_seed_path);
+    read_own(j, "ConsolePath", m_console_path);
+    std::string accel = "tcg";
+    read_own(j, "Accel", accel);
+    m_accel = accel == "kvm" ? Accel::Kvm : Accel::Tcg;
 }
 
 } // namespace machine::drivers::libvirt

@@ -49,8 +49,8 @@ public:
     void stop() override;
     void kill() override;
     std::vector<std::string> remove() override;
-    nlohmann::json to_json() const override;
-    void from_json(const nlohmann::json& j) override;
+    DriverRecord record() const override;
+    void restore(const DriverRecord& r) override;
 
     // What create recorded (for tests and `inspect`).
     const std::string& mac() const { return m_mac; }

@@ -68,16 +68,18 @@ void NoneDriver::unsupported(const char* what) const {
         m_ctx.machine_name, what));
 }
 
-nlohmann::json NoneDriver::to_json() const {
-    return {{"IPAddress", m_ip},
-            {"MachineName", m_ctx.machine_name},
-            {"URL", m_url},
-            {"StorePath", m_ctx.store_dir.string()}};
+DriverRecord NoneDriver::record() const {
+    DriverRecord r;
+    r.ip = m_ip;
+    r.machine_name = m_ctx.machine_name;
+    r.store_path = m_ctx.store_dir;
+    r.url = m_url;
+    return r;
 }
 
-void NoneDriver::from_json(const nlohmann::json& j) {
-    m_url = j.value("URL", "");
-    m_ip = j.value("IPAddress", "");
+void NoneDriver::restore(const DriverRecord& r) {
+    m_url = r.url;
+    m_ip = r.ip;
 }
 
 } // namespace machine::drivers::none

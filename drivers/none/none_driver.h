@@ -23,8 +23,8 @@ public:
     void restart() override;
     void kill() override;
     std::vector<std::string> remove() override { return {}; }
-    nlohmann::json to_json() const override;
-    void from_json(const nlohmann::json& j) override;
+    DriverRecord record() const override;
+    void restore(const DriverRecord& r) override;
 
     const std::string& url() const { return m_url; }
 

@@ -637,14 +637,16 @@ std::vector<std::string> VirtualBoxDriver::remove() {
     return done;
 }
 
-nlohmann::json VirtualBoxDriver::to_json() const {
-    return {
-        {"IPAddress", m_ip},
-        {"MachineName", m_ctx.machine_name},
-        {"SSHUser", k_ssh_user},
-        {"SSHPort", m_ssh_port},
-        {"SSHKeyPath", m_ssh_key_path.string()},
-        {"StorePath", m_ctx.store_dir.string()},
+DriverRecord VirtualBoxDriver::record() const {
+    DriverRecord r;
+    r.ip = m_ip;
+    r.machine_name = m_ctx.machine_name;
+    r.has_ssh = true;
+    r.ssh_user = k_ssh_user;
+    r.ssh_port = m_ssh_port;
+    r.ssh_key_path = m_ssh_key_path;
+    r.store_path = m_ctx.store_dir;
+    r.own = {
         {"Memory", m_memory},
         {"CPU", m_cpus},
         {"DiskSize", m_disk_size},
@@ -667,49 +669,38 @@ nlohmann::json VirtualBoxDriver::to_json() const {
         {"UUID", m_uuid},
         {"VMFolder", m_vm_folder.string()},
     };
+    return r;
 }
 
-void VirtualBoxDriver::from_json(const nlohmann::json& j) {
-    auto str = [&](const char* k, std::string& out) {
-        if (j.contains(k) && j[k].is_string())
-            out = j[k].get<std::string>();
-    };
-    auto path = [&](const char* k, fs::path& out) {
-        if (j.contains(k) && j[k].is_string())
-            out = j[k].get<std::string>();
-    };
-    auto num = [&](const char* k, auto& out) {
-        if (j.contains(k) && j[k].is_number_integer())
-            out = j[k].get<std::remove_reference_t<decltype(out)>>();
-    };
-    auto flag = [&](const char* k, bool& out) {
-        if (j.contains(k) && j[k].is_boolean())
-            out = j[k].get<bool>();
-    };
-    str("IPAddress", m_ip);
-    num("SSHPort", m_ssh_port);
-    path("SSHKeyPath", m_ssh_key_path);
-    num("Memory", m_memory);
-    num("CPU", m_cpus);
-    num("DiskSize", m_disk_size);
-    str("HostOnlyCIDR", m_hostonly_cidr);
-    str("HostOnlyNicType", m_hostonly_nictype);
-    str("HostOnlyPromiscMode", m_hostonly_promisc);
-    str("NatNicType", m_nat_nictype);
-    str("UIType", m_ui_type);
-    flag("NoShare", m_no_share);
-    str("ShareFolder", m_share_folder);
-    flag("NoVTXCheck", m_no_vtx_check);
-    str("ImagePath", m_image);
-    str("HostOnlyAdapter", m_hostonly_adapter);
-    flag("HostOnlyIsNetwork", m_hostonly_is_net);
-    str("NatMACAddress", m_nat_mac);
-    str("HostOnlyMACAddress", m_hostonly_mac);
-    path("DiskPath", m_disk_path);
-    path("SeedPath", m_seed_path);
-    flag("VMCreated", m_vm_created);
-    str("UUID", m_uuid);
-    path("VMFolder", m_vm_folder);
+void VirtualBoxDriver::restore(const DriverRecord& r) {
+    const nlohmann::json& j = r.own;
+    if (!r.ip.empty())
+        m_ip = r.ip;
+    if (r.ssh_port != 0)
+        m_ssh_port = r.ssh_port;
+    if (!r.ssh_key_path.empty())
+        m_ssh_key_path = r.ssh_key_path;
+    read_own(j, "Memory", m_memory);
+    read_own(j, "CPU", m_cpus);
+    read_own(j, "DiskSize", m_disk_size);
+    read_own(j, "HostOnlyCIDR", m_hostonly_cidr);
+    read_own(j, "HostOnlyNicType", m_hostonly_nictype);
+    read_own(j, "HostOnlyPromiscMode", m_hostonly_promisc);
+    read_own(j, "NatNicType", m_nat_nictype);
+    read_own(j, "UIType", m_ui_type);
+    read_own(j, "NoShare", m_no_share);
+    read_own(j, "ShareFolder", m_share_folder);
+    read_own(j, "NoVTXCheck", m_no_vtx_check);
+    read_own(j, "ImagePath", m_image);
+    read_own(j, "HostOnlyAdapter", m_hostonly_adapter);
+    read_own(j, "HostOnlyIsNetwork", m_hostonly_is_net);
+    read_own(j, "NatMACAddress", m_nat_mac);
+    read_own(j, "HostOnlyMACAddress", m_hostonly_mac);
+    read_own(j, "DiskPath", m_disk_path);
+    read_own(j, "SeedPath", m_seed_path);
+    read_own(j, "VMCreated", m_vm_created);
+    read_own(j, "UUID", m_uuid);
+    read_own(j, "VMFolder", m_vm_folder);
     if (!m_uuid.empty() && !is_uuid(m_uuid))
         throw StoreError(fmt::format("the driver record of \"{}\" has a UUID that is not one: "
                                      "\"{}\"",

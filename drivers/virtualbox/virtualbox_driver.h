@@ -77,8 +77,8 @@ public:
     void stop() override;
     void kill() override;
     std::vector<std::string> remove() override;
-    nlohmann::json to_json() const override;
-    void from_json(const nlohmann::json& j) override;
+    DriverRecord record() const override;
+    void restore(const DriverRecord& r) override;
 
 private:
     void check_vboxmanage();

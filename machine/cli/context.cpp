@@ -21,7 +21,7 @@ std::unique_ptr<drivers::Driver> Context::new_driver(const std::string& driver_n
 
 std::unique_ptr<drivers::Driver> Context::driver_for(const Host& host) {
     auto d = new_driver(host.driver_name, host.name);
-    d->from_json(host.driver);
+    d->restore(host.driver);
     return d;
 }
 

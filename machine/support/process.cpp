@@ -29,8 +29,11 @@ boost::filesystem::path resolve(const std::string& program) {
 
 bp::environment make_env(const ProcessSpec& spec) {
     bp::environment env = boost::this_process::environment();
+    // set(), not env[k]: Boost 1.74's basic_environment::find compares "KEY=" against each
+    // entry with std::equal and reads past the end of any entry shorter than that (ASan:
+    // heap-buffer-overflow in make_env); the implementation's set() checks the length first.
     for (const auto& [k, v] : spec.env)
-        env[k] = v;
+        env.set(k, v);
     return env;
 }
 

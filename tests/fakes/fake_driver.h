@@ -71,18 +71,24 @@ public:
         return cleaned;
     }
 
-    // The driver's section of config.json: the one place the fake meets its JSON.
-    nlohmann::json to_json() const override {
-        return {{"IPAddress", m_ip},
-                {"SSHUser", ssh_user},
-                {"SSHKeyPath", created.ssh_key_path.string()},
-                {"VMExists", exists}};
+    // The driver's record in config.json: the one place the fake meets it.
+    drivers::DriverRecord record() const override {
+        drivers::DriverRecord r;
+        r.ip = m_ip;
+        r.has_ssh = true;
+        r.ssh_user = ssh_user;
+        r.ssh_port = 22;
+        r.ssh_key_path = created.ssh_key_path;
+        r.own["VMExists"] = exists;
+        return r;
     }
-    void from_json(const nlohmann::json& j) override {
-        m_ip = j.value("IPAddress", "");
-        ssh_user = j.value("SSHUser", ssh_user);
-        created.ssh_key_path = j.value("SSHKeyPath", "");
-        exists = j.value("VMExists", false);
+    void restore(const drivers::DriverRecord& r) override {
+        m_ip = r.ip;
+        if (!r.ssh_user.empty())
+            ssh_user = r.ssh_user;
+        created.ssh_key_path = r.ssh_key_path;
+        exists = false;
+        drivers::read_own(r.own, "VMExists", exists);
     }
 
 private:

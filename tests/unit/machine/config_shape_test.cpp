@@ -91,9 +91,11 @@ TEST(ConfigShape, NumbersInRangeAreFine) {
                               k_file, "/s");
     EXPECT_EQ(h.options.engine.tls_port, 2376);
     EXPECT_EQ(h.config_version, 4);
-    EXPECT_EQ(error_of(R"({"Driver": {"SSHPort": 0}})"),
+    EXPECT_EQ(error_of(R"({"Driver": {"SSHPort": 65536}})"),
               "/s/machines/m1/config.json: field \"Driver.SSHPort\": expected a port number "
-              "1-65535, got 0");
+              "0-65535, got 65536");
+    EXPECT_EQ(error_of(R"({"Driver": {"SSHPort": 0}})"), "")
+        << "docker-machine's none driver records SSHPort 0: no SSH";
     EXPECT_EQ(error_of(R"({"Driver": {"Memory": 4294967296}})"),
               "/s/machines/m1/config.json: field \"Driver.Memory\": expected an integer, got "
               "4294967296");

@@ -83,7 +83,7 @@ public: // the failure table below arranges each case through these
             store, MachineName("vm1"), false,
             [](const Host& h) {
                 auto d = std::make_unique<FakeDriver>();
-                d->from_json(h.driver);
+                d->restore(h.driver);
                 return std::unique_ptr<drivers::Driver>(std::move(d));
             },
             rm_out);

@@ -32,7 +32,7 @@ protected:
         Host h;
         h.name = "m1";
         h.driver_name = "none";
-        h.driver = {{"IPAddress", "127.0.0.1"}, {"URL", url}};
+        h.driver = machine::drivers::decode_record({{"IPAddress", "127.0.0.1"}, {"URL", url}});
         h.options.auth.store_path = store.machine_dir("m1");
         return h;
     }

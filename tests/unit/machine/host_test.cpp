@@ -11,12 +11,12 @@ Host sample_host() {
     Host h;
     h.name = "web1";
     h.driver_name = "libvirt";
-    h.driver = {{"IPAddress", "192.0.2.10"},
-                {"MachineName", "web1"},
-                {"SSHUser", "docker"},
-                {"SSHPort", 22},
-                {"SSHKeyPath", "/store/machines/web1/id_ed25519"},
-                {"StorePath", "/store"}};
+    h.driver = machine::drivers::decode_record({{"IPAddress", "192.0.2.10"},
+                                                {"MachineName", "web1"},
+                                                {"SSHUser", "docker"},
+                                                {"SSHPort", 22},
+                                                {"SSHKeyPath", "/store/machines/web1/id_ed25519"},
+                                                {"StorePath", "/store"}});
     h.created_at = "2024-05-01T10:00:00Z";
     h.options.engine.labels = {"env=test", "tier=web"};
     h.options.engine.arbitrary_flags = {"log-level=debug"};
@@ -118,18 +118,19 @@ TEST(HostUrl, FromIpAndPort) {
     Host h;
     h.driver_name = "libvirt";
     EXPECT_EQ(h.url(), "") << "no IP yet";
-    h.driver["IPAddress"] = "192.0.2.10";
+    h.driver.ip = "192.0.2.10";
     EXPECT_EQ(h.url(), "tcp://192.0.2.10:2376");
     h.options.engine.tls_port = 12376;
     EXPECT_EQ(h.url(), "tcp://192.0.2.10:12376");
-    h.driver["IPAddress"] = "fd00::5";
+    h.driver.ip = "fd00::5";
     EXPECT_EQ(h.url(), "tcp://[fd00::5]:12376");
 }
 
 TEST(HostUrl, NoneDriverKeepsTheGivenUrl) {
     Host h;
     h.driver_name = "none";
-    h.driver = {{"IPAddress", "127.0.0.1"}, {"URL", "tcp://127.0.0.1:12345"}};
+    h.driver = machine::drivers::decode_record(
+        {{"IPAddress", "127.0.0.1"}, {"URL", "tcp://127.0.0.1:12345"}});
     EXPECT_EQ(h.url(), "tcp://127.0.0.1:12345");
 }
 

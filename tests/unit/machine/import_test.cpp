@@ -42,8 +42,8 @@ TEST(ImportTranslate, NoneKeepsUrlAndMovesPathsIntoThisStore) {
         k_store);
     EXPECT_EQ(h.name, "vm1");
     EXPECT_EQ(h.driver_name, "none");
-    EXPECT_EQ(h.driver["URL"], "tcp://10.0.0.5:2376");
-    EXPECT_EQ(h.driver["IPAddress"], "10.0.0.5") << "docker-machine's none records host:port";
+    EXPECT_EQ(h.driver.url, "tcp://10.0.0.5:2376");
+    EXPECT_EQ(h.driver.ip, "10.0.0.5") << "docker-machine's none records host:port";
     EXPECT_EQ(h.url(), "tcp://10.0.0.5:2376");
     EXPECT_EQ(h.options.engine.labels, std::vector<std::string>{"a=b"});
     EXPECT_EQ(h.options.auth.store_path, "/tmp/copy/store/machines/vm1");
@@ -87,13 +87,13 @@ TEST(ImportTranslate, KvmBecomesLibvirtOnItsNetworkWithItsDiskWhereTheStoreIsNow
                           {"SSHUser", "docker"}}),
         k_dm, k_store);
     EXPECT_EQ(h.driver_name, "libvirt");
-    EXPECT_EQ(h.driver["Memory"], 2048);
-    EXPECT_EQ(h.driver["CPU"], 2);
-    EXPECT_EQ(h.driver["DiskSize"], 30000);
-    EXPECT_EQ(h.driver["Network"], "docker-machines");
-    EXPECT_EQ(h.driver["NetworkCreated"], false) << "machine never removes that network";
-    EXPECT_EQ(h.driver["DiskPath"], "/tmp/copy/dm/machines/vm1/vm1.img");
-    EXPECT_EQ(h.driver["SSHKeyPath"], "/tmp/copy/store/machines/vm1/id_rsa");
+    EXPECT_EQ(h.driver.own["Memory"], 2048);
+    EXPECT_EQ(h.driver.own["CPU"], 2);
+    EXPECT_EQ(h.driver.own["DiskSize"], 30000);
+    EXPECT_EQ(h.driver.own["Network"], "docker-machines");
+    EXPECT_EQ(h.driver.own["NetworkCreated"], false) << "machine never removes that network";
+    EXPECT_EQ(h.driver.own["DiskPath"], "/tmp/copy/dm/machines/vm1/vm1.img");
+    EXPECT_EQ(h.driver.ssh_key_path, "/tmp/copy/store/machines/vm1/id_rsa");
     EXPECT_EQ(h.url(), "tcp://192.168.42.10:2376");
     ASSERT_TRUE(h.imported);
     EXPECT_EQ(h.imported->limits.size(), 2u);
@@ -109,10 +109,11 @@ TEST(ImportTranslate, VirtualBoxKeepsItsSizesAndItsVmName) {
                                  {"SSHPort", 40022}}),
         k_dm, k_store);
     EXPECT_EQ(h.driver_name, "virtualbox");
-    EXPECT_EQ(h.driver["MachineName"], "vm1");
-    EXPECT_EQ(h.driver["SSHPort"], 40022);
-    EXPECT_EQ(h.driver["HostOnlyCIDR"], "192.168.99.1/24");
-    EXPECT_EQ(h.driver["DiskPath"], "") << "the VM's own disk goes with the VM, not as machine's";
+    EXPECT_EQ(h.driver.machine_name, "vm1");
+    EXPECT_EQ(h.driver.ssh_port, 40022);
+    EXPECT_EQ(h.driver.own["HostOnlyCIDR"], "192.168.99.1/24");
+    EXPECT_EQ(h.driver.own["DiskPath"], "")
+        << "the VM's own disk goes with the VM, not as machine's";
 }
 
 TEST(ImportTranslate, RefusesWhatItCannotCarry) {

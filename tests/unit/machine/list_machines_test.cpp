@@ -23,7 +23,8 @@ protected:
         Host h;
         h.name = name;
         h.driver_name = "none";
-        h.driver = {{"IPAddress", ip}, {"URL", "tcp://" + ip + ":2376"}};
+        h.driver =
+            machine::drivers::decode_record({{"IPAddress", ip}, {"URL", "tcp://" + ip + ":2376"}});
         h.options.auth.store_path = store.machine_dir(name);
         fs::create_directories(store.machine_dir(name));
         store.save(h);

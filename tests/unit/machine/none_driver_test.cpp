@@ -67,7 +67,7 @@ TEST(NoneDriver, ConfigureRecordsUrlAndIp) {
     EXPECT_FALSE(d.uses_bundled_image());
     EXPECT_EQ(d.ip(), "127.0.0.1");
     EXPECT_EQ(d.state(), State::Running);
-    auto j = d.to_json();
+    auto j = machine::drivers::encode_record(d.record());
     EXPECT_EQ(j["IPAddress"], "127.0.0.1");
     EXPECT_EQ(j["URL"], "tcp://127.0.0.1:2376");
     EXPECT_EQ(j["MachineName"], "ext");
@@ -75,7 +75,7 @@ TEST(NoneDriver, ConfigureRecordsUrlAndIp) {
     EXPECT_TRUE(d.remove().empty()) << "forgets the record only";
 
     NoneDriver restored(f.ctx);
-    restored.from_json(j);
+    restored.restore(machine::drivers::decode_record(j));
     EXPECT_EQ(restored.ip(), "127.0.0.1");
     EXPECT_EQ(restored.url(), "tcp://127.0.0.1:2376");
 }

@@ -46,7 +46,7 @@ protected:
         Host h;
         h.name = name;
         h.driver_name = "fake";
-        h.driver = {{"IPAddress", ip}, {"SSHUser", "docker"}};
+        h.driver = drivers::decode_record({{"IPAddress", ip}, {"SSHUser", "docker"}});
         h.options.auth.store_path = store.machine_dir(MachineName(name));
         fs::create_directories(h.options.auth.store_path);
         store.save(h);
@@ -75,7 +75,7 @@ protected:
         RegistryServices services{store, tls, runner, out,
                                   [](const Host& h) {
                                       auto d = std::make_unique<FakeDriver>();
-                                      d->from_json(h.driver);
+                                      d->restore(h.driver);
                                       return std::unique_ptr<drivers::Driver>(std::move(d));
                                   },
                                   {ssh, [this](const auto& r) { return answer(r); }},

@@ -22,10 +22,10 @@ Host host_in(const Store& store, const std::string& name) {
     Host h;
     h.name = name;
     h.driver_name = "none";
-    h.driver = {{"IPAddress", "127.0.0.1"},
-                {"URL", "tcp://127.0.0.1:2376"},
-                {"MachineName", name},
-                {"StorePath", store.root().string()}};
+    h.driver = machine::drivers::decode_record({{"IPAddress", "127.0.0.1"},
+                                                {"URL", "tcp://127.0.0.1:2376"},
+                                                {"MachineName", name},
+                                                {"StorePath", store.root().string()}});
     h.created_at = "2024-05-01T10:00:00Z";
     auto& a = h.options.auth;
     a.cert_dir = store.certs_dir();
@@ -93,7 +93,7 @@ TEST(Store, MovedStoreLoadsWithItsNewAbsolutePaths) {
     EXPECT_EQ(h.options.auth.cert_dir, new_root / "certs");
     EXPECT_EQ(h.options.auth.store_path, new_root / "machines" / "m1");
     EXPECT_EQ(h.options.auth.server_cert, new_root / "machines" / "m1" / "server.pem");
-    EXPECT_EQ(h.driver["StorePath"], new_root.string());
+    EXPECT_EQ(h.driver.store_path, new_root.string());
     EXPECT_EQ(h.options.auth.ca_cert_remote, "/etc/docker/ca.pem");
 }
 

@@ -28,7 +28,7 @@ protected:
         Host h;
         h.name = name;
         h.driver_name = "fake";
-        h.driver = {{"IPAddress", ip}};
+        h.driver = drivers::decode_record({{"IPAddress", ip}});
         h.options.auth.store_path = store.machine_dir(MachineName(name));
         fs::create_directories(h.options.auth.store_path);
         store.save(h);

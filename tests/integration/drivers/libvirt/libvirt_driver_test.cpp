@@ -107,7 +107,7 @@ TEST_F(LibvirtDriverTest, CreateMakesNetworkReservationOverlayAndRunningDomain) 
                                         "20000000000"}));
     EXPECT_TRUE(fs::exists(root / "myvm1" / "disk.qcow2"));
 
-    auto j = d->to_json();
+    auto j = machine::drivers::encode_record(d->record());
     EXPECT_EQ(j["IPAddress"], "192.168.42.2");
     EXPECT_EQ(j["MachineName"], "myvm1");
     EXPECT_EQ(j["SSHUser"], "docker");
@@ -161,8 +161,9 @@ TEST_F(LibvirtDriverTest, RestoredDriverSeesTheSameMachine) {
     auto d = make_driver("myvm1");
     d->create(spec_for("myvm1"));
     LibvirtDriver restored(DriverContext{"myvm1", root / "myvm1", root, &runner});
-    restored.from_json(d->to_json());
-    EXPECT_EQ(restored.to_json(), d->to_json());
+    restored.restore(machine::drivers::decode_record(machine::drivers::encode_record(d->record())));
+    EXPECT_EQ(machine::drivers::encode_record(restored.record()),
+              machine::drivers::encode_record(d->record()));
     EXPECT_EQ(restored.state(), State::Running);
     EXPECT_EQ(restored.ip(), "192.168.42.2");
     restored.kill();
@@ -228,7 +229,7 @@ TEST_F(LibvirtDriverTest, NetworkStaysWhileAnotherMachineUsesIt) {
     b->create(spec_for("myvm2"));
     EXPECT_EQ(b->ip(), "192.168.42.3");
     EXPECT_NE(a->mac(), b->mac());
-    EXPECT_EQ(b->to_json()["NetworkCreated"], false);
+    EXPECT_EQ(machine::drivers::encode_record(b->record())["NetworkCreated"], false);
 
     auto lines = a->remove();
     EXPECT_FALSE(contains(lines, "removed network machine"));
@@ -248,7 +249,8 @@ TEST_F(LibvirtDriverTest, RemoveOfHalfCreatedMachineFindsItsPartsByName) {
     auto d = make_driver("myvm1");
     d->create(spec_for("myvm1"));
     LibvirtDriver fresh(DriverContext{"myvm1", root / "myvm1", root, &runner});
-    fresh.from_json({{"URI", "test:///default"}, {"MachineName", "myvm1"}});
+    fresh.restore(
+        machine::drivers::decode_record({{"URI", "test:///default"}, {"MachineName", "myvm1"}}));
     auto lines = fresh.remove();
     EXPECT_TRUE(contains(lines, "removed domain myvm1"));
     EXPECT_TRUE(contains(lines, "removed DHCP reservation 192.168.42.2"));
@@ -258,11 +260,11 @@ TEST_F(LibvirtDriverTest, RemoveOfHalfCreatedMachineFindsItsPartsByName) {
 
 TEST_F(LibvirtDriverTest, RemoveOfAlreadyGoneMachineSucceeds) {
     LibvirtDriver d(DriverContext{"ghost", root / "ghost", root, &runner});
-    d.from_json({{"URI", "test:///default"},
-                 {"MachineName", "ghost"},
-                 {"MAC", "52:54:00:01:02:03"},
-                 {"IPAddress", "192.168.42.9"},
-                 {"Network", "default"}});
+    d.restore(machine::drivers::decode_record({{"URI", "test:///default"},
+                                               {"MachineName", "ghost"},
+                                               {"MAC", "52:54:00:01:02:03"},
+                                               {"IPAddress", "192.168.42.9"},
+                                               {"Network", "default"}}));
     auto lines = d.remove();
     EXPECT_TRUE(contains(lines, "domain ghost was already gone"));
     EXPECT_TRUE(contains(lines, "DHCP reservation 192.168.42.9 was already gone"));

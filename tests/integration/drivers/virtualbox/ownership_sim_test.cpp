@@ -107,7 +107,7 @@ TEST_F(OwnershipSim, RmOfOurMachineRemovesOurVmAndNotTheUsersNamesake) {
     auto d = driver("myvm");
     d->configure(flags());
     d->create(spec("myvm"));
-    std::string ours = d->to_json()["UUID"];
+    std::string ours = machine::drivers::encode_record(d->record())["UUID"];
     // VirtualBox lets the user make a second "myvm" elsewhere (their own machine folder).
     std::string user = make_users_vm("myvm");
     ASSERT_NE(user, ours);
@@ -128,8 +128,8 @@ TEST_F(OwnershipSim, RmOfAMachineWhoseVmIsGoneSaysSoAndLeavesTheUsersNamesake) {
     auto d = driver("myvm");
     d->configure(flags());
     d->create(spec("myvm"));
-    std::string ours = d->to_json()["UUID"];
-    auto saved = d->to_json();
+    std::string ours = machine::drivers::encode_record(d->record())["UUID"];
+    auto saved = machine::drivers::encode_record(d->record());
     // Someone removes our VM in VirtualBox's GUI and makes their own "myvm" (first now).
     ASSERT_EQ(vbox({"controlvm", ours, "poweroff"}).exit_code, 0);
     ASSERT_EQ(vbox({"unregistervm", ours, "--delete"}).exit_code, 0);
@@ -137,7 +137,7 @@ TEST_F(OwnershipSim, RmOfAMachineWhoseVmIsGoneSaysSoAndLeavesTheUsersNamesake) {
     std::string before = snapshot(user);
 
     auto again = driver("myvm"); // as `machine rm` builds it from the record
-    again->from_json(saved);
+    again->restore(machine::drivers::decode_record(saved));
     EXPECT_THROW(again->state(), DriverError);
     auto lines = again->remove();
     ASSERT_FALSE(lines.empty());
@@ -160,9 +160,10 @@ TEST_F(OwnershipSim, RecordFromBeforeUuidsAdoptsItsOwnVmAndNeverTheUsers) {
     ASSERT_EQ(vbox({"startvm", ours, "--type", "headless"}).exit_code, 0);
 
     auto d = driver("myvm");
-    d->from_json({{"IPAddress", "192.168.56.101"}, {"VMCreated", true}}); // no "UUID"
+    d->restore(machine::drivers::decode_record(
+        {{"IPAddress", "192.168.56.101"}, {"VMCreated", true}})); // no "UUID"
     EXPECT_EQ(d->state(), State::Running);
-    EXPECT_EQ(d->to_json()["UUID"], ours);
+    EXPECT_EQ(machine::drivers::encode_record(d->record())["UUID"], ours);
     d->kill();
     EXPECT_THAT(snapshot(ours), HasSubstr("VMState=\"poweroff\""));
     d->remove();
@@ -173,7 +174,8 @@ TEST_F(OwnershipSim, RecordFromBeforeUuidsAdoptsItsOwnVmAndNeverTheUsers) {
 
     // And a record from before UUIDs whose VM is gone never takes the user's in its place.
     auto stale = driver("myvm");
-    stale->from_json({{"IPAddress", "192.168.56.101"}, {"VMCreated", true}});
+    stale->restore(
+        machine::drivers::decode_record({{"IPAddress", "192.168.56.101"}, {"VMCreated", true}}));
     EXPECT_THROW(stale->kill(), DriverError);
     auto lines = stale->remove();
     ASSERT_EQ(lines.size(), 1u);

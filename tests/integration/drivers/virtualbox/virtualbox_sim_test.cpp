@@ -67,8 +67,10 @@ protected:
         return CreateSpec{name, machine_dir(name), machine_dir(name) / "id_ed25519", m_base, seed};
     }
     void save(const std::string& name, const VirtualBoxDriver& d) {
-        std::ofstream(machine_dir(name) / "config.json")
-            << nlohmann::json{{"DriverName", "virtualbox"}, {"Driver", d.to_json()}}.dump();
+        std::ofstream(machine_dir(name) / "config.json") << nlohmann::json{
+            {"DriverName", "virtualbox"},
+            {"Driver",
+             machine::drivers::encode_record(d.record())}}.dump();
     }
     std::string vbox(std::vector<std::string> args) {
         auto r = m_runner.run({"VBoxManage", args});
@@ -122,15 +124,15 @@ TEST_F(VirtualBoxSim, CreateStopStartKeepsTheAddressThenRemoveLeavesNothing) {
 
     // A fresh driver from the saved record, as a later `machine start` would build it.
     auto again = driver("myvm1");
-    again->from_json(
-        nlohmann::json::parse(std::ifstream(machine_dir("myvm1") / "config.json"))["Driver"]);
+    again->restore(machine::drivers::decode_record(
+        nlohmann::json::parse(std::ifstream(machine_dir("myvm1") / "config.json"))["Driver"]));
     again->start();
     EXPECT_EQ(again->state(), State::Running);
     EXPECT_EQ(again->ip(), "192.168.56.101");
     EXPECT_EQ(again->ssh_endpoint().port, ep.port);
 
     auto lines = again->remove();
-    std::string uuid = again->to_json()["UUID"];
+    std::string uuid = machine::drivers::encode_record(again->record())["UUID"];
     EXPECT_EQ(lines, (std::vector<std::string>{"VirtualBox VM myvm1 {" + uuid + "} and its disk"}));
     for (const auto& vm : parse_vms(vbox({"list", "vms"})))
         EXPECT_NE(vm.name, "myvm1");
@@ -176,7 +178,7 @@ TEST_F(VirtualBoxSim, GuestIgnoringAcpiIsPoweredOff) {
     setenv("VBOX_SIM_ACPI_IGNORED", "1", 1);
     d->stop();
     EXPECT_EQ(d->state(), State::Stopped);
-    std::string uuid = d->to_json()["UUID"];
+    std::string uuid = machine::drivers::encode_record(d->record())["UUID"];
     EXPECT_EQ(calls().back(), "[\"showvminfo\", \"" + uuid + "\", \"--machinereadable\"]");
     bool powered_off = false;
     for (const auto& c : calls())

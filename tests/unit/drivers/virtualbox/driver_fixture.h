@@ -126,12 +126,12 @@ class Lifecycle : public VirtualBoxDriverTest {
 protected:
     std::unique_ptr<VirtualBoxDriver> created() {
         auto d = driver();
-        d->from_json({{"IPAddress", "192.168.56.101"},
-                      {"SSHPort", 40022},
-                      {"HostOnlyAdapter", "vboxnet0"},
-                      {"VMCreated", true},
-                      {"UUID", k_uuid},
-                      {"DiskPath", (m_mdir / "disk.vdi").string()}});
+        d->restore(machine::drivers::decode_record({{"IPAddress", "192.168.56.101"},
+                                                    {"SSHPort", 40022},
+                                                    {"HostOnlyAdapter", "vboxnet0"},
+                                                    {"VMCreated", true},
+                                                    {"UUID", k_uuid},
+                                                    {"DiskPath", (m_mdir / "disk.vdi").string()}}));
         return d;
     }
     std::vector<Args> show() { return {{"showvminfo", k_uuid, "--machinereadable"}}; }

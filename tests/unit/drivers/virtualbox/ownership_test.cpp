@@ -41,10 +41,10 @@ protected:
     // A record written before UUIDs: no "UUID" key.
     std::unique_ptr<VirtualBoxDriver> legacy() {
         auto d = driver();
-        d->from_json({{"IPAddress", "192.168.56.101"},
-                      {"SSHPort", 40022},
-                      {"HostOnlyAdapter", "vboxnet0"},
-                      {"VMCreated", true}});
+        d->restore(machine::drivers::decode_record({{"IPAddress", "192.168.56.101"},
+                                                    {"SSHPort", 40022},
+                                                    {"HostOnlyAdapter", "vboxnet0"},
+                                                    {"VMCreated", true}}));
         return d;
     }
     bool ran(const std::string& sub) const {
@@ -79,7 +79,7 @@ TEST_F(Ownership, CreateRefusesANameThatAppearedSinceConfigureBeforeCreatingAVm)
     for (const auto& c : m_runner.vbox())
         for (const auto& a : c)
             EXPECT_NE(a, k_user_uuid) << "the user's VM was named in a command";
-    EXPECT_FALSE(d->to_json()["VMCreated"].get<bool>());
+    EXPECT_FALSE(machine::drivers::encode_record(d->record())["VMCreated"].get<bool>());
 }
 
 TEST_F(Ownership, CreateKeepsTheUuidCreatevmReturns) {
@@ -89,9 +89,10 @@ TEST_F(Ownership, CreateKeepsTheUuidCreatevmReturns) {
                 {ok(created_vm(k_legacy_uuid, m_mdir / "myvm" / "myvm.vbox"))});
     auto d = driver();
     d->configure(flags({{"virtualbox-no-share", {"true"}}}));
-    EXPECT_EQ(d->to_json()["UUID"], k_uuid) << "chosen before the first save";
+    EXPECT_EQ(machine::drivers::encode_record(d->record())["UUID"], k_uuid)
+        << "chosen before the first save";
     d->create(spec());
-    EXPECT_EQ(d->to_json()["UUID"], k_legacy_uuid);
+    EXPECT_EQ(machine::drivers::encode_record(d->record())["UUID"], k_legacy_uuid);
     EXPECT_EQ(m_runner.vbox().back(), (Args{"startvm", k_legacy_uuid, "--type", "headless"}));
 }
 
@@ -109,7 +110,8 @@ TEST_F(Ownership, LegacyRecordAdoptsTheVmWhoseSettingsAreInTheMachineFolder) {
                               {"showvminfo", k_legacy_uuid, "--machinereadable"},
                               {"controlvm", k_legacy_uuid, "poweroff"}};
     EXPECT_EQ(m_runner.vbox(), want);
-    EXPECT_EQ(d->to_json()["UUID"], k_legacy_uuid) << "recorded by the command's save";
+    EXPECT_EQ(machine::drivers::encode_record(d->record())["UUID"], k_legacy_uuid)
+        << "recorded by the command's save";
     m_runner.clear();
     d->state();
     EXPECT_EQ(m_runner.vbox(),
@@ -140,7 +142,7 @@ TEST_F(Ownership, LegacyRemoveLeavesAUsersNamesakeAloneAndSaysSo) {
     EXPECT_EQ(
         m_runner.vbox(),
         (std::vector<Args>{{"list", "vms"}, {"showvminfo", k_user_uuid, "--machinereadable"}}));
-    EXPECT_EQ(d->to_json()["UUID"], "");
+    EXPECT_EQ(machine::drivers::encode_record(d->record())["UUID"], "");
 }
 
 TEST_F(Ownership, ImportedRecordAdoptsTheVmWhoseSettingsAreInItsVmFolder) {
@@ -153,7 +155,8 @@ TEST_F(Ownership, ImportedRecordAdoptsTheVmWhoseSettingsAreInItsVmFolder) {
     m_runner.on({"showvminfo", k_legacy_uuid, "--machinereadable"},
                 {ok(info(k_legacy_uuid, dm / "myvm" / "myvm.vbox", "poweroff"))});
     auto d = driver();
-    d->from_json({{"IPAddress", "192.168.99.100"}, {"VMFolder", dm.string()}});
+    d->restore(machine::drivers::decode_record(
+        {{"IPAddress", "192.168.99.100"}, {"VMFolder", dm.string()}}));
     EXPECT_EQ(d->state(), State::Stopped);
     d->remove();
     EXPECT_EQ(m_runner.vbox().back(), (Args{"unregistervm", k_legacy_uuid, "--delete"}));
@@ -175,7 +178,8 @@ TEST_F(Ownership, LegacyRecordWhoseVmIsGoneRemovesOnlyTheRecord) {
 
 TEST_F(Ownership, ARecordedUuidThatIsNotAUuidIsRefused) {
     // A name there would let a hand-edited record point machine at any VM.
-    EXPECT_THROW(driver()->from_json({{"UUID", "someones-vm"}}), StoreError);
+    EXPECT_THROW(driver()->restore(machine::drivers::decode_record({{"UUID", "someones-vm"}})),
+                 StoreError);
 }
 
 TEST_F(Ownership, AddressesClaimedBeforeTheFirstSaveAreNotChosenTwice) {

@@ -31,8 +31,8 @@ TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
     d->create(spec());
 
     // The MACs are derived from the machine's path: take them from the record, check the form.
-    std::string nat_mac = d->to_json()["NatMACAddress"];
-    std::string ho_mac = d->to_json()["HostOnlyMACAddress"];
+    std::string nat_mac = machine::drivers::encode_record(d->record())["NatMACAddress"];
+    std::string ho_mac = machine::drivers::encode_record(d->record())["HostOnlyMACAddress"];
     EXPECT_THAT(nat_mac, ::testing::MatchesRegex("08:00:27:[0-9a-f]{2}:[0-9a-f]{2}:[0-9a-f]{2}"));
     EXPECT_NE(nat_mac, ho_mac);
     auto vbox_mac = [](std::string mac) {
@@ -101,7 +101,7 @@ TEST_F(VirtualBoxDriverTest, CreateIssuesTheWholeSequence) {
     EXPECT_TRUE(fs::exists(cache)) << "the converted image is cached in the store";
     EXPECT_EQ(std::distance(fs::directory_iterator(m_base.parent_path()), {}), 1)
         << "nothing written beside the source image";
-    EXPECT_EQ(d->to_json()["UUID"], k_uuid);
+    EXPECT_EQ(machine::drivers::encode_record(d->record())["UUID"], k_uuid);
 
     auto ep = d->ssh_endpoint();
     EXPECT_EQ(ep.host, "127.0.0.1");
@@ -293,8 +293,8 @@ TEST_F(VirtualBoxDriverTest, IpSkipsAddressesOfOtherMachinesAndGoesIntoTheSeed) 
     d->configure(flags());
     EXPECT_EQ(d->ip(), "192.168.56.103");
     std::string yaml = d->seed_network_config();
-    std::string nat_mac = d->to_json()["NatMACAddress"];
-    std::string ho_mac = d->to_json()["HostOnlyMACAddress"];
+    std::string nat_mac = machine::drivers::encode_record(d->record())["NatMACAddress"];
+    std::string ho_mac = machine::drivers::encode_record(d->record())["HostOnlyMACAddress"];
     EXPECT_EQ(yaml, "version: 2\n"
                     "ethernets:\n"
                     "  nat:\n"
@@ -528,14 +528,14 @@ TEST_F(Lifecycle, ErrorOnStderrAtExitZeroIsAFailure) {
 TEST_F(Lifecycle, JsonRoundTrip) {
     auto d = driver();
     d->configure(flags({{"virtualbox-memory", {"2048"}}}));
-    auto j = d->to_json();
+    auto j = machine::drivers::encode_record(d->record());
     EXPECT_EQ(j["IPAddress"], "192.168.56.101");
     EXPECT_EQ(j["SSHUser"], "docker");
     EXPECT_EQ(j["Memory"], 2048);
     EXPECT_EQ(j["MachineName"], "myvm");
     auto e = driver();
-    e->from_json(j);
-    EXPECT_EQ(e->to_json(), j);
+    e->restore(machine::drivers::decode_record(j));
+    EXPECT_EQ(machine::drivers::encode_record(e->record()), j);
     EXPECT_EQ(e->seed_network_config(), d->seed_network_config());
 }
 
