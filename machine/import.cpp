@@ -1,6 +1,6 @@
 #include "machine/import.h"
 
-#include "drivers/none/none_driver.h"
+#include "drivers/docker_machine.h"
 #include "machine/names.h"
 #include "machine/support/error.h"
 #include "machine/support/fs.h"
@@ -57,94 +57,6 @@ std::string str(const nlohmann::json& j, const char* key) {
     return j.contains(key) && j[key].is_string() ? j[key].get<std::string>() : std::string();
 }
 
-long num(const nlohmann::json& j, const char* key, long fallback) {
-    return j.contains(key) && j[key].is_number_integer() ? j[key].get<long>() : fallback;
-}
-
-const char* k_boot2docker_limit =
-    "provision, regenerate-certs and upgrade: its guest (boot2docker) is not one machine "
-    "provisions (machine expects Debian with systemd); docker-machine's certificates stay in use";
-
-// The "Driver" section machine's own drivers read, from docker-machine's.
-nlohmann::json translate_driver(const std::string& dm_driver, const nlohmann::json& d,
-                                const std::string& name, const Store& store,
-                                const fs::path& key_path, const fs::path& old_root,
-                                const fs::path& dm_root, Host& host,
-                                std::vector<std::string>& limits) {
-    const std::string ip = str(d, "IPAddress");
-    const std::string store_root = store.root().string();
-    if (dm_driver == "none" || dm_driver == "generic") {
-        std::string url = str(d, "URL");
-        if (dm_driver == "generic") {
-            const long port = num(d, "EnginePort", 2376);
-            url = ip.find(':') != std::string::npos ? fmt::format("tcp://[{}]:{}", ip, port)
-                                                    : fmt::format("tcp://{}:{}", ip, port);
-            host.options.engine.tls_port = static_cast<int>(port);
-            limits.push_back(fmt::format(
-                "ssh, scp, start, stop, restart, kill: machine has no generic driver, so this "
-                "host is kept as a none-driver machine (its engine only); reach it with `ssh -i "
-                "{} -p {} {}@{}`",
-                key_path.string(), num(d, "SSHPort", 22), str(d, "SSHUser"), ip));
-        }
-        auto parsed = drivers::none::parse_tcp_url(url);
-        if (parsed.host.empty())
-            throw UsageError(fmt::format("its engine URL \"{}\" is not tcp://HOST:PORT", url));
-        return {{"IPAddress", parsed.host},
-                {"MachineName", name},
-                {"URL", url},
-                {"StorePath", store_root}};
-    }
-    nlohmann::json out = {
-        {"IPAddress", ip},
-        {"MachineName", str(d, "MachineName").empty() ? name : str(d, "MachineName")},
-        {"SSHUser", str(d, "SSHUser").empty() ? "docker" : str(d, "SSHUser")},
-        {"SSHPort", num(d, "SSHPort", 22)},
-        {"SSHKeyPath", key_path.string()},
-        {"StorePath", store_root},
-        {"Memory", num(d, "Memory", 1024)},
-        {"CPU", num(d, "CPU", 1)},
-        {"DiskSize", num(d, "DiskSize", 20000)}};
-    if (dm_driver == "virtualbox") {
-        for (const char* k : {"HostOnlyCIDR", "HostOnlyNicType", "HostOnlyPromiscMode",
-                              "NatNicType", "UIType", "ShareFolder"})
-            if (d.contains(k))
-                out[k] = d[k];
-        for (const char* k : {"NoShare", "NoVTXCheck"})
-            out[k] = d.value(k, false);
-        // The VM's disk is attached to it: `rm` (unregistervm --delete) removes it with the VM,
-        // as docker-machine rm does. machine made no disk of its own for it.
-        out["DiskPath"] = "";
-        out["SeedPath"] = "";
-        // docker-machine's `createvm --basefolder` put the VM's settings here: the virtualbox
-        // driver takes the VM it finds by name only if they still are (a user's namesake is not).
-        out["VMFolder"] = (dm_root / "machines" / name).string();
-        limits.push_back(k_boot2docker_limit);
-        limits.push_back("the VM has no UUID recorded by docker-machine: machine finds it by "
-                         "its name, \"" +
-                         out["MachineName"].get<std::string>() + "\"");
-        return out;
-    }
-    if (dm_driver == "kvm") {
-        out["URI"] = "qemu:///system"; // docker-machine-kvm always connects there
-        out["Network"] =
-            str(d, "PrivateNetwork").empty() ? "docker-machines" : str(d, "PrivateNetwork");
-        out["NetworkCreated"] = false; // docker-machine-kvm's network: never removed by machine
-        out["MAC"] = "";
-        out["ImagePath"] = "";
-        out["DiskPath"] = remap(str(d, "DiskPath"), old_root, dm_root).string();
-        out["SeedPath"] = "";
-        out["ConsolePath"] = "";
-        out["Accel"] = "kvm";
-        limits.push_back(k_boot2docker_limit);
-        limits.push_back(
-            "its IP has no DHCP reservation (docker-machine-kvm lets DHCP choose): after "
-            "stop/start the IP may change, and the server certificate then no longer matches");
-        return out;
-    }
-    throw UsageError(fmt::format(
-        "its driver \"{}\" is not one machine has (none, generic, virtualbox, kvm)", dm_driver));
-}
-
 Translation translate(const nlohmann::json& config, const fs::path& dm_root, const Store& store,
                       const fs::path& ca_dir) {
     const int version = config.value("ConfigVersion", 0);
@@ -167,7 +79,6 @@ Translation translate(const nlohmann::json& config, const fs::path& dm_root, con
     Translation t;
     Host& h = t.host;
     h.name = name;
-    h.driver_name = dm_driver == "kvm" ? "libvirt" : dm_driver == "generic" ? "none" : dm_driver;
     ImportInfo info;
     info.from = src_dir;
     info.driver_name = dm_driver;
@@ -181,8 +92,14 @@ Translation translate(const nlohmann::json& config, const fs::path& dm_root, con
 
     const fs::path key = dst_dir / "id_rsa";
     try {
-        h.driver = drivers::decode_record(translate_driver(dm_driver, driver, name, store, key,
-                                                           old_root, dm_root, h, info.limits));
+        drivers::DockerMachinePaths paths{name, store.root(), key, dm_root / "machines" / name,
+                                          remap(str(driver, "DiskPath"), old_root, dm_root)};
+        auto translated = drivers::from_docker_machine(dm_driver, driver, paths);
+        h.driver_name = translated.driver_name;
+        h.driver = std::move(translated.record);
+        if (translated.engine_port)
+            h.options.engine.tls_port = *translated.engine_port;
+        info.limits.insert(info.limits.end(), translated.limits.begin(), translated.limits.end());
     } catch (const StoreError& e) { // a field of the wrong kind: this machine is not imported
         throw UsageError(e.what());
     }

@@ -2,6 +2,7 @@
 // says why it cannot (machine/upgrade.h).
 #include "machine/cli/context.h"
 
+#include "drivers/docker_machine.h"
 #include "machine/engine_status.h"
 #include "machine/ssh_access.h"
 #include "machine/support/error.h"
@@ -36,7 +37,7 @@ void add_upgrade_command(CLI::App& app, Context& ctx) {
                     "cannot upgrade \"{}\": it uses the none driver, so machine does not run its "
                     "engine; upgrade it where it runs",
                     name));
-            if (host.imported && host.imported->driver_name != "none")
+            if (host.imported && drivers::docker_machine_runs_boot2docker(host.imported->driver_name))
                 throw UsageError(fmt::format(
                     "cannot upgrade \"{}\": it was imported from docker-machine and runs "
                     "boot2docker, whose engine comes with its ISO, not from packages machine "
