@@ -1,6 +1,7 @@
 #include "drivers/driver_record.h"
 
 #include "machine/support/error.h"
+#include "machine/support/json_kind.h"
 
 #include <fmt/format.h>
 
@@ -11,19 +12,7 @@ namespace machine::drivers {
 
 namespace {
 
-const char* json_kind(const nlohmann::json& v) {
-    if (v.is_string())
-        return "string";
-    if (v.is_boolean())
-        return "boolean";
-    if (v.is_number())
-        return "number";
-    if (v.is_array())
-        return "array";
-    if (v.is_object())
-        return "object";
-    return "null";
-}
+using support::json_kind;
 
 [[noreturn]] void wrong(const char* key, const std::string& why) {
     throw StoreError(fmt::format("field \"Driver.{}\": {}", key, why));

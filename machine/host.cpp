@@ -1,6 +1,7 @@
 #include "machine/host.h"
 
 #include "machine/support/error.h"
+#include "machine/support/json_kind.h"
 
 #include <fmt/format.h>
 
@@ -150,25 +151,7 @@ constexpr Field k_fields[] = {
     {"Imported.InstallURL", Kind::String},
 };
 
-// JSON's name for a value's type, as a message says it.
-const char* json_kind(const nlohmann::json& v) {
-    switch (v.type()) {
-    case nlohmann::json::value_t::string:
-        return "string";
-    case nlohmann::json::value_t::boolean:
-        return "boolean";
-    case nlohmann::json::value_t::number_integer:
-    case nlohmann::json::value_t::number_unsigned:
-    case nlohmann::json::value_t::number_float:
-        return "number";
-    case nlohmann::json::value_t::array:
-        return "array";
-    case nlohmann::json::value_t::object:
-        return "object";
-    default:
-        return "null";
-    }
-}
+using support::json_kind;
 
 // "" when `v` has the kind, else what was expected and what was found.
 std::string mismatch(const nlohmann::json& v, Kind kind) {
