@@ -26,7 +26,9 @@ Clock& steady_clock() {
 }
 
 std::chrono::milliseconds time_left(Clock& clock, Clock::time_point deadline) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock.now());
+    // Rounded up: a wait that gives up at "0 ms left" while 0.8 ms remain ends before its
+    // deadline (a 300 ms lock wait ended after 299.8 ms).
+    auto left = std::chrono::ceil<std::chrono::milliseconds>(deadline - clock.now());
     return std::max(left, std::chrono::milliseconds(0));
 }
 

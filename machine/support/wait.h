@@ -53,7 +53,7 @@ WaitOutcome wait_until(Clock& clock, const WaitSpec& spec, const WaitAttempt& at
 bool poll_until(Clock& clock, const WaitSpec& spec, const WaitAttempt& attempt,
                 WaitOutcome* outcome = nullptr);
 
-// The time left until `deadline` in whole milliseconds, never negative.
+// The time left until `deadline` in whole milliseconds, rounded up, never negative.
 std::chrono::milliseconds time_left(Clock& clock, Clock::time_point deadline);
 
 } // namespace machine::support
